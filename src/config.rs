@@ -1,0 +1,226 @@
+//! `site.toml`: the raw file as written, and the resolved configuration the
+//! rest of the pipeline uses (defaults applied, URLs validated).
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::diagnostic::Diagnostic;
+
+/// `site.toml` exactly as the user wrote it.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: Option<String>,
+    description: Option<String>,
+    base_url: Option<String>,
+    language: Option<String>,
+    theme: Option<String>,
+    paginate_by: Option<usize>,
+    feed_limit: Option<usize>,
+    card_authors: Option<usize>,
+    summary_chars: Option<usize>,
+    unsafe_html: Option<bool>,
+    highlight_theme_light: Option<String>,
+    highlight_theme_dark: Option<String>,
+}
+
+/// The configuration every later stage reads. Built only by [`Config::load`]
+/// or [`Config::parse`], so defaults live in one place.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub title: String,
+    pub description: String,
+    pub base_url: BaseUrl,
+    pub language: String,
+    pub theme: String,
+    pub paginate_by: usize,
+    pub feed_limit: usize,
+    /// How many author names a card shows before "et al.".
+    pub card_authors: usize,
+    /// Length of the abstract opening on cards, in characters.
+    pub summary_chars: usize,
+    pub unsafe_html: bool,
+    pub highlight_theme_light: String,
+    pub highlight_theme_dark: String,
+}
+
+/// The public address of the site, split so templates can build both
+/// absolute URLs (feeds, sitemap) and root-relative links (pages).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BaseUrl {
+    /// Always ends with `/`, e.g. `https://user.github.io/repo/`.
+    pub absolute: String,
+    /// The path part, starting and ending with `/`, e.g. `/repo/`.
+    pub path: String,
+}
+
+impl BaseUrl {
+    pub fn parse(input: &str) -> Result<BaseUrl, String> {
+        let url = url::Url::parse(input.trim())
+            .map_err(|e| format!("`{input}` is not a URL ({e})"))?;
+        if url.scheme() != "http" && url.scheme() != "https" {
+            return Err(format!("`{input}` must start with http:// or https://"));
+        }
+        if url.query().is_some() || url.fragment().is_some() {
+            return Err(format!("`{input}` must not have a query or fragment"));
+        }
+        let mut absolute = url.to_string();
+        if !absolute.ends_with('/') {
+            absolute.push('/');
+        }
+        let mut path = url.path().to_string();
+        if !path.ends_with('/') {
+            path.push('/');
+        }
+        Ok(BaseUrl { absolute, path })
+    }
+
+    /// Root-relative link to a site path such as `papers/x/`.
+    pub fn link(&self, site_path: &str) -> String {
+        format!("{}{}", self.path, site_path)
+    }
+
+    /// Absolute URL of a site path, for feeds and the sitemap.
+    pub fn absolute(&self, site_path: &str) -> String {
+        format!("{}{}", self.absolute, site_path)
+    }
+}
+
+impl Config {
+    /// Reads `site.toml` in `root`. A missing file gives the defaults.
+    pub fn load(root: &Path) -> Result<Config, Diagnostic> {
+        let path = root.join("site.toml");
+        match std::fs::read_to_string(&path) {
+            Ok(text) => Config::parse(&text, Path::new("site.toml")),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                Config::parse("", Path::new("site.toml"))
+            }
+            Err(e) => Err(Diagnostic::error(&path, format!("cannot read: {e}"))),
+        }
+    }
+
+    pub fn parse(text: &str, path: &Path) -> Result<Config, Diagnostic> {
+        let raw: RawConfig = toml::from_str(text).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map(|s| line_col(text, s.start))
+                .unwrap_or((0, 0));
+            Diagnostic::error(path, e.message().to_string())
+                .at(text, line, column)
+                .with_help("see the site.toml reference in the README")
+        })?;
+        resolve(raw).map_err(|(key, message)| {
+            let line = text
+                .lines()
+                .position(|l| l.trim_start().starts_with(key))
+                .map_or(0, |i| i + 1);
+            Diagnostic::error(path, message).at(text, line, 1)
+        })
+    }
+}
+
+/// Applies defaults and validates. Destructures exhaustively so a new field
+/// in [`RawConfig`] cannot be forgotten here.
+fn resolve(raw: RawConfig) -> Result<Config, (&'static str, String)> {
+    let RawConfig {
+        title,
+        description,
+        base_url,
+        language,
+        theme,
+        paginate_by,
+        feed_limit,
+        card_authors,
+        summary_chars,
+        unsafe_html,
+        highlight_theme_light,
+        highlight_theme_dark,
+    } = raw;
+    let base_url = BaseUrl::parse(base_url.as_deref().unwrap_or("http://127.0.0.1:1111/"))
+        .map_err(|e| ("base_url", e))?;
+    let theme = theme.unwrap_or_else(|| "default".into());
+    if theme.is_empty() || theme.contains(['/', '\\']) || theme.starts_with('.') {
+        return Err(("theme", format!("`{theme}` is not a theme folder name")));
+    }
+    let positive = |key: &'static str, v: Option<usize>, default: usize| match v {
+        Some(0) => Err((key, format!("`{key}` must be at least 1"))),
+        Some(n) => Ok(n),
+        None => Ok(default),
+    };
+    Ok(Config {
+        title: title.unwrap_or_else(|| "Papers".into()),
+        description: description.unwrap_or_default(),
+        base_url,
+        language: language.unwrap_or_else(|| "en".into()),
+        theme,
+        paginate_by: positive("paginate_by", paginate_by, 30)?,
+        feed_limit: positive("feed_limit", feed_limit, 20)?,
+        card_authors: positive("card_authors", card_authors, 4)?,
+        summary_chars: positive("summary_chars", summary_chars, 280)?,
+        unsafe_html: unsafe_html.unwrap_or(false),
+        highlight_theme_light: highlight_theme_light.unwrap_or_else(|| "InspiredGitHub".into()),
+        highlight_theme_dark: highlight_theme_dark.unwrap_or_else(|| "base16-ocean.dark".into()),
+    })
+}
+
+/// 1-based line and column of a byte offset.
+pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..text.floor_char_boundary(offset)];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, column)
+}
+
+/// Where the site lives and what this run overrides.
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub root: PathBuf,
+    pub output: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub drafts: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_apply_to_an_empty_file() {
+        let c = Config::parse("", Path::new("site.toml")).unwrap();
+        assert_eq!(c.paginate_by, 30);
+        assert_eq!(c.theme, "default");
+        assert_eq!(c.base_url.path, "/");
+    }
+
+    #[test]
+    fn base_url_keeps_its_sub_path() {
+        let b = BaseUrl::parse("https://user.github.io/repo").unwrap();
+        assert_eq!(b.absolute, "https://user.github.io/repo/");
+        assert_eq!(b.path, "/repo/");
+        assert_eq!(b.link("papers/x/"), "/repo/papers/x/");
+        assert!(BaseUrl::parse("ftp://x/").is_err());
+        assert!(BaseUrl::parse("not a url").is_err());
+    }
+
+    #[test]
+    fn unknown_key_is_located() {
+        let err = Config::parse("title = \"x\"\npaginateby = 3\n", Path::new("site.toml"))
+            .unwrap_err();
+        assert_eq!(err.line, 2);
+        assert!(err.message.contains("paginateby"), "{}", err.message);
+    }
+
+    #[test]
+    fn zero_page_size_is_refused_at_its_line() {
+        let err = Config::parse("\npaginate_by = 0\n", Path::new("site.toml")).unwrap_err();
+        assert_eq!(err.line, 2);
+    }
+
+    #[test]
+    fn line_col_counts_characters() {
+        assert_eq!(line_col("ab\ncdé f", 8), (2, 5));
+        assert_eq!(line_col("x", 0), (1, 1));
+    }
+}

@@ -1,0 +1,117 @@
+//! Stage 1: find and read the paper files. The only code that reads `content/`.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::diagnostic::Diagnostic;
+
+/// One paper file's text, with the path the user knows it by.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Relative to the site root, e.g. `content/papers/a.md`; used in messages.
+    pub path: PathBuf,
+    pub text: String,
+}
+
+pub const PAPERS_DIR: &str = "content/papers";
+
+/// Reads every `*.md` under `content/papers`, sorted by path so the rest of
+/// the pipeline sees the same order on every machine.
+pub fn load_papers(root: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    let dir = root.join(PAPERS_DIR);
+    let mut diagnostics = Vec::new();
+    let mut paths = Vec::new();
+    if !dir.is_dir() {
+        return (Vec::new(), diagnostics);
+    }
+    for entry in WalkDir::new(&dir).follow_links(false).sort_by_file_name() {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let path = e.path().unwrap_or(&dir);
+                diagnostics.push(Diagnostic::error(&relative(root, path), e.to_string()));
+                continue;
+            }
+        };
+        let rel = relative(root, entry.path());
+        if entry.file_type().is_symlink() {
+            diagnostics.push(
+                Diagnostic::warning(&rel, "symbolic link skipped")
+                    .with_help("copy the file into content/papers instead of linking to it"),
+            );
+            continue;
+        }
+        if entry.file_type().is_file() && is_markdown(entry.path()) {
+            paths.push((entry.into_path(), rel));
+        }
+    }
+    let read: Vec<Result<SourceFile, Diagnostic>> = paths
+        .into_par_iter()
+        .map(|(abs, rel)| read_source(&abs, rel))
+        .collect();
+    let mut files = Vec::with_capacity(read.len());
+    for r in read {
+        match r {
+            Ok(f) => files.push(f),
+            Err(d) => diagnostics.push(d),
+        }
+    }
+    (files, diagnostics)
+}
+
+fn is_markdown(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
+}
+
+fn relative(root: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(root).unwrap_or(path).to_path_buf()
+}
+
+fn read_source(abs: &Path, rel: PathBuf) -> Result<SourceFile, Diagnostic> {
+    let bytes = std::fs::read(abs)
+        .map_err(|e| Diagnostic::error(&rel, format!("cannot read the file: {e}")))?;
+    match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile { path: rel, text }),
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.as_bytes();
+            let lossy = String::from_utf8_lossy(bytes);
+            let prefix = String::from_utf8_lossy(&bytes[..valid]);
+            let (line, column) = crate::config::line_col(&prefix, prefix.len());
+            Err(Diagnostic::error(&rel, "the file is not valid UTF-8")
+                .at(&lossy, line, column)
+                .with_help("re-save the file with UTF-8 encoding"))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_markdown_sorted_and_reports_bad_utf8() {
+        let dir = tempfile::tempdir().unwrap();
+        let papers = dir.path().join(PAPERS_DIR);
+        std::fs::create_dir_all(papers.join("sub")).unwrap();
+        std::fs::write(papers.join("b.md"), "b").unwrap();
+        std::fs::write(papers.join("sub/a.MD"), "a").unwrap();
+        std::fs::write(papers.join("notes.txt"), "x").unwrap();
+        std::fs::write(papers.join("bad.md"), b"ok\nab\xffc").unwrap();
+        let (files, diags) = load_papers(dir.path());
+        let names: Vec<_> = files.iter().map(|f| f.path.clone()).collect();
+        assert_eq!(
+            names,
+            [
+                PathBuf::from("content/papers/b.md"),
+                PathBuf::from("content/papers/sub/a.MD")
+            ]
+        );
+        assert_eq!(diags.len(), 1);
+        assert_eq!((diags[0].line, diags[0].column), (2, 3));
+    }
+}

@@ -1,0 +1,184 @@
+//! Stage 3: the site as a whole. Papers in their final order, the tags that
+//! group them, and the checks that need every paper at once (unique slugs).
+
+mod paginate;
+
+use std::collections::BTreeMap;
+
+pub use paginate::{Pager, page_path, paginate};
+
+use crate::diagnostic::Diagnostic;
+use crate::parse::Paper;
+use crate::slug::slugify;
+
+/// Everything the renderers need, in render order.
+#[derive(Debug)]
+pub struct Site {
+    /// Newest first; ties broken by title, then slug, so output is stable.
+    pub papers: Vec<Paper>,
+    /// Sorted by slug.
+    pub tags: Vec<Term>,
+}
+
+/// A tag (or later an author): a name and the papers that carry it.
+#[derive(Debug)]
+pub struct Term {
+    pub slug: String,
+    /// The most common spelling among the papers; ties go to the smallest.
+    pub name: String,
+    /// Indices into [`Site::papers`], newest first.
+    pub papers: Vec<usize>,
+}
+
+impl Site {
+    /// Orders papers, drops drafts unless asked for, and groups tags.
+    /// Two papers with one slug are an error naming both files.
+    pub fn new(mut papers: Vec<Paper>, include_drafts: bool) -> Result<Site, Vec<Diagnostic>> {
+        papers.retain(|p| include_drafts || !p.draft);
+        papers.sort_by(|a, b| {
+            b.date
+                .cmp(&a.date)
+                .then_with(|| a.title.cmp(&b.title))
+                .then_with(|| a.slug.cmp(&b.slug))
+                .then_with(|| a.source.cmp(&b.source))
+        });
+        let errors = duplicate_slugs(&papers);
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let tags = group_terms(&papers, |p| &p.tags);
+        Ok(Site { papers, tags })
+    }
+
+    pub fn tag_slug(name: &str) -> String {
+        slugify(name)
+    }
+}
+
+fn duplicate_slugs(papers: &[Paper]) -> Vec<Diagnostic> {
+    let mut by_slug: BTreeMap<&str, Vec<&Paper>> = BTreeMap::new();
+    for p in papers {
+        by_slug.entry(&p.slug).or_default().push(p);
+    }
+    let mut errors = Vec::new();
+    for (slug, group) in by_slug.into_iter().filter(|(_, g)| g.len() > 1) {
+        let mut files: Vec<_> = group.iter().map(|p| p.source.display().to_string()).collect();
+        files.sort();
+        let message = format!(
+            "papers/{slug}/ would be written by {} files: {}",
+            files.len(),
+            files.join(", ")
+        );
+        for p in group {
+            errors.push(
+                Diagnostic::error(&p.source, message.clone())
+                    .with_help("give one of them a different file name or a `slug:` in its front matter"),
+            );
+        }
+    }
+    errors
+}
+
+fn group_terms(papers: &[Paper], names: impl Fn(&Paper) -> &[String]) -> Vec<Term> {
+    // slug → (spelling → count, paper indices)
+    let mut groups: BTreeMap<String, (BTreeMap<&str, usize>, Vec<usize>)> = BTreeMap::new();
+    for (i, paper) in papers.iter().enumerate() {
+        for name in names(paper) {
+            let (spellings, members) = groups.entry(slugify(name)).or_default();
+            *spellings.entry(name).or_default() += 1;
+            if members.last() != Some(&i) {
+                members.push(i);
+            }
+        }
+    }
+    groups
+        .into_iter()
+        .map(|(slug, (spellings, papers))| {
+            let name = spellings
+                .iter()
+                .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+                .map(|(name, _)| name.to_string())
+                .unwrap_or_default();
+            Term { slug, name, papers }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    pub(crate) fn paper(slug: &str, date: &str, tags: &[&str]) -> Paper {
+        Paper {
+            source: PathBuf::from(format!("content/papers/{slug}.md")),
+            slug: slug.into(),
+            title: slug.to_uppercase(),
+            date: date.parse().unwrap(),
+            authors: vec![],
+            tags: tags.iter().map(|t| t.to_string()).collect(),
+            arxiv: None,
+            doi: None,
+            url: None,
+            pdf: None,
+            code: None,
+            venue: None,
+            upvotes: 0,
+            draft: false,
+            body_html: String::new(),
+            body_text: String::new(),
+        }
+    }
+
+    #[test]
+    fn newest_first_with_title_tie_break() {
+        let site = Site::new(
+            vec![
+                paper("b", "2024-01-01", &[]),
+                paper("a", "2024-01-01", &[]),
+                paper("c", "2025-01-01", &[]),
+            ],
+            false,
+        )
+        .unwrap();
+        let order: Vec<_> = site.papers.iter().map(|p| p.slug.as_str()).collect();
+        assert_eq!(order, ["c", "a", "b"]);
+    }
+
+    #[test]
+    fn drafts_only_on_request() {
+        let mut d = paper("d", "2024-01-01", &[]);
+        d.draft = true;
+        assert_eq!(Site::new(vec![d.clone()], false).unwrap().papers.len(), 0);
+        assert_eq!(Site::new(vec![d], true).unwrap().papers.len(), 1);
+    }
+
+    #[test]
+    fn tags_merge_by_slug_and_pick_common_spelling() {
+        let site = Site::new(
+            vec![
+                paper("a", "2024-01-03", &["C++"]),
+                paper("b", "2024-01-02", &["c++"]),
+                paper("c", "2024-01-01", &["c++", "RL"]),
+            ],
+            false,
+        )
+        .unwrap();
+        let tags: Vec<_> = site
+            .tags
+            .iter()
+            .map(|t| (t.slug.as_str(), t.name.as_str(), t.papers.clone()))
+            .collect();
+        assert_eq!(tags, [("c-plus-plus", "c++", vec![0, 1, 2]), ("rl", "RL", vec![2])]);
+    }
+
+    #[test]
+    fn duplicate_slugs_name_both_files() {
+        let mut b = paper("x", "2024-01-01", &[]);
+        b.source = PathBuf::from("content/papers/other.md");
+        let errors = Site::new(vec![paper("x", "2024-01-02", &[]), b], false).unwrap_err();
+        assert_eq!(errors.len(), 2);
+        assert!(errors[0].message.contains("content/papers/other.md"));
+        assert!(errors[0].message.contains("content/papers/x.md"));
+    }
+}

@@ -1,0 +1,635 @@
+//! Front matter: split it from the body, deserialize it, and check each
+//! field, locating every problem at its line and column in the file.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use jiff::civil::Date;
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+
+use super::markdown::{self, Renderers, is_safe_url};
+use crate::diagnostic::Diagnostic;
+use crate::load::SourceFile;
+use crate::slug::slugify;
+
+/// A paper as the rest of the pipeline sees it: validated, body rendered.
+#[derive(Debug, Clone)]
+pub struct Paper {
+    pub source: PathBuf,
+    pub slug: String,
+    pub title: String,
+    pub date: Date,
+    pub authors: Vec<String>,
+    pub tags: Vec<String>,
+    pub arxiv: Option<String>,
+    pub doi: Option<String>,
+    pub url: Option<String>,
+    pub pdf: Option<String>,
+    pub code: Option<String>,
+    pub venue: Option<String>,
+    pub upvotes: u64,
+    pub draft: bool,
+    pub body_html: String,
+    /// The body as plain text, whitespace collapsed; cards show its opening.
+    pub body_text: String,
+}
+
+/// The front matter as written. Every field is optional here so that a
+/// missing field can be reported with a useful location instead of serde's.
+#[derive(Debug, Deserialize)]
+struct RawFrontMatter {
+    title: Option<String>,
+    date: Option<serde_yaml::Value>,
+    authors: Option<Vec<String>>,
+    tags: Option<Vec<String>>,
+    arxiv: Option<serde_yaml::Value>,
+    doi: Option<String>,
+    url: Option<String>,
+    pdf: Option<String>,
+    code: Option<String>,
+    venue: Option<String>,
+    upvotes: Option<u64>,
+    slug: Option<String>,
+    draft: Option<bool>,
+}
+
+const KNOWN_KEYS: [&str; 13] = [
+    "title", "date", "authors", "tags", "arxiv", "doi", "url", "pdf", "code", "venue", "upvotes",
+    "slug", "draft",
+];
+
+/// Front matter and body of a file, with the file line each starts on.
+struct Split<'a> {
+    yaml: &'a str,
+    /// 1-based file line of the first YAML line.
+    yaml_line: usize,
+    body: &'a str,
+    body_line: usize,
+}
+
+/// Parses one file. Returns the paper (unless an error stopped it) and every
+/// problem found, so a run can report all broken files at once.
+pub fn parse_paper(file: &SourceFile, tools: &Renderers) -> (Option<Paper>, Vec<Diagnostic>) {
+    let mut ctx = FileContext {
+        path: &file.path,
+        text: &file.text,
+        problems: Vec::new(),
+    };
+    let paper = parse_with(&mut ctx, tools);
+    (paper, ctx.problems)
+}
+
+struct FileContext<'a> {
+    path: &'a Path,
+    text: &'a str,
+    problems: Vec<Diagnostic>,
+}
+
+impl FileContext<'_> {
+    fn error(&mut self, line: usize, column: usize, message: String, help: &str) {
+        let mut d = Diagnostic::error(self.path, message).at(self.text, line, column);
+        if !help.is_empty() {
+            d = d.with_help(help);
+        }
+        self.problems.push(d);
+    }
+
+    fn warning(&mut self, line: usize, column: usize, message: String) {
+        self.problems
+            .push(Diagnostic::warning(self.path, message).at(self.text, line, column));
+    }
+}
+
+fn parse_with(ctx: &mut FileContext, tools: &Renderers) -> Option<Paper> {
+    let split = match split(ctx.text) {
+        Ok(split) => split,
+        Err((line, message, help)) => {
+            ctx.error(line, 1, message, help);
+            return None;
+        }
+    };
+    let raw: RawFrontMatter = match serde_yaml::from_str(split.yaml) {
+        Ok(raw) => raw,
+        Err(e) => {
+            let (line, column) = e
+                .location()
+                .map_or((split.yaml_line, 1), |l| (split.yaml_line + l.line() - 1, l.column()));
+            let message = yaml_message(&e.to_string());
+            let help = if message.contains("escape") {
+                "LaTeX backslashes inside double quotes are YAML escapes: use 'single quotes' or a block scalar (title: >-)"
+            } else if split.yaml.trim().is_empty() {
+                "the front matter is empty: add at least title: and date:"
+            } else {
+                "check the YAML syntax on this line (quotes, colons, indentation)"
+            };
+            ctx.error(line, column, message, help);
+            return None;
+        }
+    };
+    let keys = top_level_keys(split.yaml);
+    let locate = |key: &str| -> (usize, usize) {
+        keys.iter()
+            .find(|k| k.name == key)
+            .map_or((split.yaml_line.saturating_sub(1), 1), |k| {
+                (split.yaml_line + k.line - 1, k.value_column)
+            })
+    };
+    warn_unknown_keys(ctx, split.yaml, &keys, split.yaml_line);
+    check_fields(ctx, raw, &split, &locate, tools)
+}
+
+fn check_fields(
+    ctx: &mut FileContext,
+    raw: RawFrontMatter,
+    split: &Split,
+    locate: &dyn Fn(&str) -> (usize, usize),
+    tools: &Renderers,
+) -> Option<Paper> {
+    let RawFrontMatter {
+        title,
+        date,
+        authors,
+        tags,
+        arxiv,
+        doi,
+        url,
+        pdf,
+        code,
+        venue,
+        upvotes,
+        slug,
+        draft,
+    } = raw;
+    let opening = split.yaml_line.saturating_sub(1);
+
+    let title = collapse_whitespace(title.as_deref().unwrap_or(""));
+    if title.is_empty() {
+        let (line, col) = locate("title");
+        ctx.error(line.max(opening), col, "missing required field `title`".into(), "add a line such as: title: \"Attention Is All You Need\"");
+    }
+    let date = check_date(ctx, date, locate, opening);
+
+    let authors: Vec<String> = authors
+        .unwrap_or_default()
+        .iter()
+        .map(|a| collapse_whitespace(a))
+        .filter(|a| !a.is_empty())
+        .collect();
+    let tags = check_tags(ctx, tags.unwrap_or_default(), locate);
+    let arxiv = check_arxiv(ctx, arxiv, locate);
+    let doi = check_doi(ctx, doi, locate);
+    let url = check_link(ctx, "url", url, locate);
+    let pdf = check_link(ctx, "pdf", pdf, locate);
+    let code = check_link(ctx, "code", code, locate);
+    let venue = venue.map(|v| collapse_whitespace(&v)).filter(|v| !v.is_empty());
+
+    let slug = match slug {
+        Some(s) => {
+            let cleaned = slugify(&s);
+            if cleaned.is_empty() {
+                let (line, col) = locate("slug");
+                ctx.error(line, col, format!("slug `{s}` has no letters or digits"), "use letters, digits and dashes, e.g. slug: attention-is-all-you-need");
+            }
+            cleaned
+        }
+        None => {
+            let stem = ctx.path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+            let cleaned = slugify(stem);
+            if cleaned.is_empty() {
+                ctx.error(0, 0, format!("cannot make a URL slug from the file name `{stem}`"), "rename the file, or set slug: in the front matter");
+            }
+            cleaned
+        }
+    };
+
+    if ctx.problems.iter().any(Diagnostic::is_error) {
+        return None;
+    }
+    let body = markdown::render(split.body, tools);
+    for (offset, message) in body.warnings {
+        let (line, column) = crate::config::line_col(split.body, offset);
+        ctx.warning(split.body_line + line - 1, column, message);
+    }
+    Some(Paper {
+        source: ctx.path.to_path_buf(),
+        slug,
+        title,
+        date: date?,
+        authors,
+        tags,
+        arxiv,
+        doi,
+        url,
+        pdf,
+        code,
+        venue,
+        upvotes: upvotes.unwrap_or(0),
+        draft: draft.unwrap_or(false),
+        body_html: body.html,
+        body_text: collapse_whitespace(&body.text),
+    })
+}
+
+fn check_date(
+    ctx: &mut FileContext,
+    date: Option<serde_yaml::Value>,
+    locate: &dyn Fn(&str) -> (usize, usize),
+    opening: usize,
+) -> Option<Date> {
+    let (line, col) = locate("date");
+    let help = "write the date as YYYY-MM-DD, e.g. date: 2024-02-19";
+    let text = match date {
+        None => {
+            ctx.error(line.max(opening), col, "missing required field `date`".into(), help);
+            return None;
+        }
+        Some(serde_yaml::Value::String(s)) => s,
+        Some(other) => {
+            ctx.error(line, col, format!("`date` must be a date, found {}", yaml_kind(&other)), help);
+            return None;
+        }
+    };
+    let shaped = text.len() == 10
+        && text
+            .bytes()
+            .enumerate()
+            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+    match text.parse::<Date>() {
+        Ok(d) if shaped => Some(d),
+        Ok(_) => {
+            ctx.error(line, col, format!("`{text}` is not a plain date"), help);
+            None
+        }
+        Err(e) => {
+            let reason = e.to_string();
+            let message = if shaped {
+                format!("`{text}` is not a real calendar date ({reason})")
+            } else {
+                format!("`{text}` is not a date")
+            };
+            ctx.error(line, col, message, help);
+            None
+        }
+    }
+}
+
+fn check_tags(
+    ctx: &mut FileContext,
+    tags: Vec<String>,
+    locate: &dyn Fn(&str) -> (usize, usize),
+) -> Vec<String> {
+    let mut out: Vec<String> = Vec::with_capacity(tags.len());
+    for tag in tags {
+        let tag = collapse_whitespace(&tag);
+        if slugify(&tag).is_empty() {
+            let (line, col) = locate("tags");
+            ctx.error(line, col, format!("tag `{tag}` has no letters or digits to name its page by"), "remove the tag or add a word to it");
+            continue;
+        }
+        // "C++" and "c++" are one tag: keep the first spelling only.
+        if !out.iter().any(|t| slugify(t) == slugify(&tag)) {
+            out.push(tag);
+        }
+    }
+    out
+}
+
+fn check_arxiv(
+    ctx: &mut FileContext,
+    arxiv: Option<serde_yaml::Value>,
+    locate: &dyn Fn(&str) -> (usize, usize),
+) -> Option<String> {
+    let (line, col) = locate("arxiv");
+    let id = match arxiv? {
+        serde_yaml::Value::String(s) => s,
+        serde_yaml::Value::Number(n) => {
+            // Unquoted 2401.10010 is the float 2401.1001: the id is already lost.
+            ctx.error(line, col, format!("arXiv id {n} is written as a number, which drops trailing zeros"), "put the id in quotes, e.g. arxiv: \"2402.12527\"");
+            return None;
+        }
+        other => {
+            ctx.error(line, col, format!("`arxiv` must be a string, found {}", yaml_kind(&other)), "write arxiv: \"2402.12527\"");
+            return None;
+        }
+    };
+    let id = id.trim();
+    let id = id
+        .strip_prefix("arXiv:")
+        .or_else(|| id.strip_prefix("arxiv:"))
+        .unwrap_or(id)
+        .trim();
+    if !is_arxiv_id(id) {
+        ctx.error(line, col, format!("`{id}` is not an arXiv identifier"), "use the form 2402.12527 (optionally with a version, 2402.12527v2) or hep-th/9901001");
+        return None;
+    }
+    Some(id.to_string())
+}
+
+/// New-style `YYMM.NNNN(N)` or old-style `archive(.SUB)/YYMMNNN`, each with
+/// an optional `vN` version.
+fn is_arxiv_id(id: &str) -> bool {
+    let unversioned = match id.rsplit_once('v') {
+        Some((head, version))
+            if !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            head
+        }
+        _ => id,
+    };
+    let digits = |s: &str, min: usize, max: usize| {
+        (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
+    };
+    if let Some((yymm, number)) = unversioned.split_once('.')
+        && digits(yymm, 4, 4)
+        && digits(number, 4, 5)
+    {
+        return true;
+    }
+    if let Some((archive, number)) = unversioned.split_once('/') {
+        return digits(number, 7, 7)
+            && !archive.is_empty()
+            && archive
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b == b'-' || b == b'.' || b.is_ascii_uppercase());
+    }
+    false
+}
+
+fn check_doi(
+    ctx: &mut FileContext,
+    doi: Option<String>,
+    locate: &dyn Fn(&str) -> (usize, usize),
+) -> Option<String> {
+    let doi = doi?;
+    let trimmed = doi.trim();
+    let bare = ["https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:"]
+        .iter()
+        .find_map(|p| trimmed.strip_prefix(p))
+        .unwrap_or(trimmed);
+    if bare.starts_with("10.") && bare.contains('/') && !bare.contains(char::is_whitespace) {
+        Some(bare.to_string())
+    } else {
+        let (line, col) = locate("doi");
+        ctx.error(line, col, format!("`{doi}` is not a DOI"), "a DOI looks like 10.1234/abcd.5678");
+        None
+    }
+}
+
+fn check_link(
+    ctx: &mut FileContext,
+    key: &str,
+    value: Option<String>,
+    locate: &dyn Fn(&str) -> (usize, usize),
+) -> Option<String> {
+    let value = value?.trim().to_string();
+    let is_web = value.starts_with("https://") || value.starts_with("http://");
+    if is_web && is_safe_url(&value) && !value.contains(char::is_whitespace) {
+        return Some(value);
+    }
+    let (line, col) = locate(key);
+    ctx.warning(line, col, format!("`{key}` link `{value}` dropped: only full http:// or https:// URLs are linked"));
+    None
+}
+
+fn warn_unknown_keys(ctx: &mut FileContext, yaml: &str, keys: &[Key], yaml_line: usize) {
+    // The typed parse already succeeded, so the YAML is a mapping.
+    let all: BTreeMap<String, IgnoredAny> = serde_yaml::from_str(yaml).unwrap_or_default();
+    for name in all.keys().filter(|k| !KNOWN_KEYS.contains(&k.as_str())) {
+        let (line, col) = keys
+            .iter()
+            .find(|k| &k.name == name)
+            .map_or((0, 0), |k| (yaml_line + k.line - 1, 1));
+        let close = KNOWN_KEYS
+            .iter()
+            .find(|k| strsim_close(k, name))
+            .map(|k| format!(" (did you mean `{k}`?)"))
+            .unwrap_or_default();
+        ctx.warning(line, col, format!("unknown front-matter key `{name}` ignored{close}"));
+    }
+}
+
+/// A typo of a known key: one or two edits away, depending on its length.
+fn strsim_close(known: &str, typed: &str) -> bool {
+    let distance = strsim::damerau_levenshtein(known, &typed.to_lowercase());
+    distance <= if known.len() <= 4 { 1 } else { 2 }
+}
+
+/// A top-level key of the YAML block, found by scanning lines: enough to
+/// point messages at the right line without a location-tracking YAML parser.
+struct Key {
+    name: String,
+    /// 1-based line within the YAML block.
+    line: usize,
+    /// 1-based column where the value starts.
+    value_column: usize,
+}
+
+fn top_level_keys(yaml: &str) -> Vec<Key> {
+    let mut keys = Vec::new();
+    for (i, line) in yaml.lines().enumerate() {
+        if line.starts_with([' ', '\t', '#', '-']) {
+            continue;
+        }
+        let Some(colon) = line.find(':') else { continue };
+        let name = line[..colon].trim().trim_matches(['"', '\'']);
+        if name.is_empty() {
+            continue;
+        }
+        let after = &line[colon + 1..];
+        let spaces = after.len() - after.trim_start().len();
+        keys.push(Key {
+            name: name.to_string(),
+            line: i + 1,
+            value_column: line[..colon + 1 + spaces].chars().count() + 1,
+        });
+    }
+    keys
+}
+
+/// Splits `---` front matter from the body. Errors carry the line to blame.
+fn split(text: &str) -> Result<Split<'_>, (usize, String, &'static str)> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    if text.trim().is_empty() {
+        return Err((1, "the file is empty".into(), "a paper starts with front matter between two lines of ---; see the README"));
+    }
+    let mut lines = text.split_inclusive('\n');
+    let first = lines.next().unwrap_or("");
+    if first.trim_end() != "---" {
+        return Err((1, "expected the file to start with a line `---` opening the front matter".into(), "put title:, date: and the other fields between two lines of ---"));
+    }
+    let yaml_start = first.len();
+    let mut offset = yaml_start;
+    for (i, line) in lines.enumerate() {
+        if line.trim_end() == "---" {
+            return Ok(Split {
+                yaml: &text[yaml_start..offset],
+                yaml_line: 2,
+                body: &text[offset + line.len()..],
+                body_line: i + 3,
+            });
+        }
+        offset += line.len();
+    }
+    Err((1, "the front matter opened here is never closed".into(), "add a line `---` after the last front-matter field"))
+}
+
+/// serde_yaml appends "at line L column C"; the diagnostic shows that itself.
+fn yaml_message(message: &str) -> String {
+    match message.find(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+fn yaml_kind(value: &serde_yaml::Value) -> &'static str {
+    match value {
+        serde_yaml::Value::Null => "nothing",
+        serde_yaml::Value::Bool(_) => "a boolean",
+        serde_yaml::Value::Number(_) => "a number",
+        serde_yaml::Value::String(_) => "a string",
+        serde_yaml::Value::Sequence(_) => "a list",
+        serde_yaml::Value::Mapping(_) => "a mapping",
+        serde_yaml::Value::Tagged(_) => "a tagged value",
+    }
+}
+
+fn collapse_whitespace(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::highlight::Highlighter;
+    use crate::parse::math::Math;
+
+    fn parse(text: &str) -> (Option<Paper>, Vec<Diagnostic>) {
+        let highlighter = Highlighter::default();
+        let math = Math::default();
+        let tools = Renderers {
+            highlighter: &highlighter,
+            math: &math,
+            unsafe_html: false,
+        };
+        let file = SourceFile {
+            path: PathBuf::from("content/papers/my-paper.md"),
+            text: text.to_string(),
+        };
+        parse_paper(&file, &tools)
+    }
+
+    fn only_error(text: &str) -> Diagnostic {
+        let (paper, diags) = parse(text);
+        assert!(paper.is_none());
+        let errors: Vec<_> = diags.into_iter().filter(Diagnostic::is_error).collect();
+        assert_eq!(errors.len(), 1, "{errors:#?}");
+        errors.into_iter().next().unwrap()
+    }
+
+    #[test]
+    fn full_paper_parses() {
+        let (paper, diags) = parse(
+            "---\ntitle: \"Edge  of\n  Reach\"\ndate: 2024-02-19\nauthors: [\"A B\", \" C \"]\ntags: [RL, rl, offline-rl]\narxiv: \"2402.12527\"\ndoi: https://doi.org/10.1/x\ncode: https://github.com/a/b\nupvotes: 12\n---\nBody *text*.\n",
+        );
+        assert!(diags.is_empty(), "{diags:#?}");
+        let p = paper.unwrap();
+        assert_eq!(p.title, "Edge of Reach");
+        assert_eq!(p.slug, "my-paper");
+        assert_eq!(p.date.to_string(), "2024-02-19");
+        assert_eq!(p.authors, ["A B", "C"]);
+        assert_eq!(p.tags, ["RL", "offline-rl"]);
+        assert_eq!(p.arxiv.as_deref(), Some("2402.12527"));
+        assert_eq!(p.doi.as_deref(), Some("10.1/x"));
+        assert_eq!(p.upvotes, 12);
+        assert_eq!(p.body_html, "<p>Body <em>text</em>.</p>\n");
+        assert_eq!(p.body_text, "Body text.");
+    }
+
+    #[test]
+    fn bom_and_crlf_are_accepted() {
+        let (paper, diags) = parse("\u{feff}---\r\ntitle: T\r\ndate: 2024-01-02\r\n---\r\nHi\r\n");
+        assert!(diags.is_empty(), "{diags:#?}");
+        assert_eq!(paper.unwrap().title, "T");
+    }
+
+    #[test]
+    fn missing_title_points_at_front_matter() {
+        let d = only_error("---\ndate: 2024-01-02\n---\n");
+        assert!(d.message.contains("`title`"));
+        assert_eq!(d.line, 1);
+    }
+
+    #[test]
+    fn impossible_date_is_located() {
+        let d = only_error("---\ntitle: T\ndate: 2024-02-30\n---\n");
+        assert_eq!((d.line, d.column), (3, 7));
+        assert!(d.message.contains("not a real calendar date"), "{}", d.message);
+        let d = only_error("---\ntitle: T\ndate: next week\n---\n");
+        assert!(d.message.contains("is not a date"), "{}", d.message);
+    }
+
+    #[test]
+    fn wrong_type_is_located_by_yaml() {
+        let d = only_error("---\ntitle: T\ndate: 2024-01-01\nupvotes: many\n---\n");
+        assert_eq!(d.line, 4);
+        assert!(d.column > 1);
+        assert!(!d.message.contains("at line"), "{}", d.message);
+    }
+
+    #[test]
+    fn invalid_yaml_and_latex_escape_hint() {
+        let d = only_error("---\ntitle: \"$\\mathcal{O}$\"\ndate: 2024-01-01\n---\n");
+        assert_eq!(d.line, 2);
+        assert!(d.help.unwrap().contains("single quotes"));
+    }
+
+    #[test]
+    fn unclosed_and_empty_files() {
+        assert!(only_error("---\ntitle: T\n").message.contains("never closed"));
+        assert!(only_error("").message.contains("empty"));
+        assert!(only_error("title: T\n").message.contains("start with a line `---`"));
+    }
+
+    #[test]
+    fn unknown_key_is_a_warning_with_a_suggestion() {
+        let (paper, diags) = parse("---\ntitle: T\ndate: 2024-01-01\ntitel: x\n---\n");
+        assert!(paper.is_some());
+        assert_eq!(diags.len(), 1);
+        assert!(!diags[0].is_error());
+        assert_eq!(diags[0].line, 4);
+        assert!(diags[0].message.contains("did you mean `title`"), "{}", diags[0].message);
+    }
+
+    #[test]
+    fn numeric_arxiv_id_is_refused() {
+        let d = only_error("---\ntitle: T\ndate: 2024-01-01\narxiv: 2401.10010\n---\n");
+        assert_eq!(d.line, 4);
+        assert!(d.help.unwrap().contains("quotes"));
+    }
+
+    #[test]
+    fn arxiv_id_shapes() {
+        for ok in ["2402.12527", "2402.12527v3", "0704.0001", "hep-th/9901001", "math.GT/0309136v2"] {
+            assert!(is_arxiv_id(ok), "{ok}");
+        }
+        for bad in ["", "2402", "24a2.12527", "2402.123", "../x", "2402.12527v"] {
+            assert!(!is_arxiv_id(bad), "{bad}");
+        }
+    }
+
+    #[test]
+    fn script_url_in_front_matter_is_dropped() {
+        let (paper, diags) =
+            parse("---\ntitle: T\ndate: 2024-01-01\ncode: \"javascript:alert(1)\"\n---\n");
+        assert!(paper.unwrap().code.is_none());
+        assert_eq!(diags.len(), 1);
+        assert_eq!(diags[0].line, 4);
+    }
+
+    #[test]
+    fn all_problems_of_a_file_are_reported() {
+        let (_, diags) = parse("---\ndate: 2024-13-01\ntags: [\"!!!\"]\n---\n");
+        assert_eq!(diags.iter().filter(|d| d.is_error()).count(), 3, "{diags:#?}");
+    }
+}

@@ -1,0 +1,186 @@
+//! Templates and static files: the theme's, overridden file by file by the
+//! site's own `templates/` and `static/`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::diagnostic::Diagnostic;
+
+/// Compiled templates plus the static files to copy, in copy order.
+pub struct Theme {
+    pub tera: tera::Tera,
+    /// Template name → file it came from, for error messages.
+    sources: BTreeMap<String, PathBuf>,
+    /// Output-relative path → source file; the site's entries replace the theme's.
+    pub static_files: BTreeMap<String, PathBuf>,
+}
+
+/// Templates every theme must provide.
+const REQUIRED: [&str; 6] = [
+    "index.html",
+    "paper.html",
+    "tags.html",
+    "tag.html",
+    "404.html",
+    "partials/card.html",
+];
+
+impl Theme {
+    pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
+        let theme_dir = root.join("themes").join(name);
+        let rel_theme = Path::new("themes").join(name);
+        if !theme_dir.is_dir() {
+            return Err(Diagnostic::error(Path::new("site.toml"), format!("theme `{name}` not found: there is no folder {}", rel_theme.display()))
+                .with_help("set `theme` in site.toml to a folder under themes/"));
+        }
+        let mut templates = collect(&theme_dir.join("templates"), &rel_theme.join("templates"))?;
+        templates.extend(collect(&root.join("templates"), Path::new("templates"))?);
+        let mut static_files = collect(&theme_dir.join("static"), &rel_theme.join("static"))?;
+        static_files.extend(collect(&root.join("static"), Path::new("static"))?);
+        let static_files = static_files
+            .into_iter()
+            .map(|(name, rel)| (name, root.join(rel)))
+            .collect();
+
+        let mut sources = BTreeMap::new();
+        let mut raw = Vec::new();
+        for (name, rel) in templates {
+            let text = std::fs::read_to_string(root.join(&rel))
+                .map_err(|e| Diagnostic::error(&rel, format!("cannot read template: {e}")))?;
+            raw.push((name.clone(), text));
+            sources.insert(name, rel);
+        }
+        for required in REQUIRED {
+            if !sources.contains_key(required) {
+                return Err(Diagnostic::error(&rel_theme.join("templates").join(required), "template missing")
+                    .with_help(format!("theme `{name}` must provide templates/{required}")));
+            }
+        }
+        let mut tera = tera::Tera::new();
+        let mut theme = Theme {
+            tera: tera::Tera::new(),
+            sources,
+            static_files,
+        };
+        tera.add_raw_templates(raw.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+            .map_err(|e| theme.template_error(&e, &raw))?;
+        theme.tera = tera;
+        Ok(theme)
+    }
+
+    /// Renders `template` with `context`, naming the template's file on error.
+    pub fn render(&self, template: &str, context: &tera::Context) -> Result<String, Diagnostic> {
+        self.tera
+            .render(template, context)
+            .map_err(|e| self.template_error(&e, &[]))
+    }
+
+    fn template_error(&self, error: &tera::Error, raw: &[(String, String)]) -> Diagnostic {
+        use tera::ErrorKind;
+        match error.kind() {
+            ErrorKind::SyntaxError(report) | ErrorKind::RenderingError(report) => {
+                let file = self
+                    .sources
+                    .get(report.filename())
+                    .cloned()
+                    .unwrap_or_else(|| PathBuf::from(report.filename()));
+                let source = raw
+                    .iter()
+                    .find(|(n, _)| n == report.filename())
+                    .map(|(_, t)| t.clone())
+                    .or_else(|| std::fs::read_to_string(&file).ok())
+                    .unwrap_or_default();
+                let span = report.span();
+                Diagnostic::error(&file, format!("template error: {}", report.message()))
+                    .at(&source, span.start_line, span.start_col + 1)
+            }
+            _ => Diagnostic::error(Path::new("templates"), format!("template error: {}", full_chain(error))),
+        }
+    }
+}
+
+fn full_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
+}
+
+/// Files under `dir`, keyed by their `/`-separated path inside it, valued by
+/// `rel` joined with that path (the path shown to users).
+fn collect(dir: &Path, rel: &Path) -> Result<BTreeMap<String, PathBuf>, Diagnostic> {
+    let mut found = BTreeMap::new();
+    if !dir.is_dir() {
+        return Ok(found);
+    }
+    for entry in WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| Diagnostic::error(rel, e.to_string()))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let inner = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        let key = inner
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        found.insert(key, rel.join(inner));
+    }
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, rel: &str, text: &str) {
+        let path = root.join(rel);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+
+    fn minimal_theme(root: &Path) {
+        for t in REQUIRED {
+            write(root, &format!("themes/t/templates/{t}"), &format!("theme {t}"));
+        }
+        write(root, "themes/t/static/style.css", "theme");
+    }
+
+    #[test]
+    fn site_templates_and_static_override_the_theme() {
+        let dir = tempfile::tempdir().unwrap();
+        minimal_theme(dir.path());
+        write(dir.path(), "templates/paper.html", "site paper");
+        write(dir.path(), "static/style.css", "site");
+        write(dir.path(), "static/extra.txt", "x");
+        let theme = Theme::load(dir.path(), "t").unwrap();
+        let ctx = tera::Context::new();
+        assert_eq!(theme.render("paper.html", &ctx).unwrap(), "site paper");
+        assert_eq!(theme.render("index.html", &ctx).unwrap(), "theme index.html");
+        assert_eq!(theme.static_files["style.css"], dir.path().join("static/style.css"));
+        assert!(theme.static_files.contains_key("extra.txt"));
+    }
+
+    #[test]
+    fn template_syntax_error_names_file_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        minimal_theme(dir.path());
+        write(dir.path(), "templates/tag.html", "ok\n{% if %}\n");
+        let err = Theme::load(dir.path(), "t").err().unwrap();
+        assert_eq!(err.path, Path::new("templates/tag.html"));
+        assert_eq!(err.line, 2);
+    }
+
+    #[test]
+    fn missing_theme_is_reported() {
+        let dir = tempfile::tempdir().unwrap();
+        let err = Theme::load(dir.path(), "nope").err().unwrap();
+        assert!(err.message.contains("theme `nope` not found"));
+    }
+}

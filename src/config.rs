@@ -57,8 +57,8 @@ pub struct BaseUrl {
 
 impl BaseUrl {
     pub fn parse(input: &str) -> Result<BaseUrl, String> {
-        let url = url::Url::parse(input.trim())
-            .map_err(|e| format!("`{input}` is not a URL ({e})"))?;
+        let url =
+            url::Url::parse(input.trim()).map_err(|e| format!("`{input}` is not a URL ({e})"))?;
         if url.scheme() != "http" && url.scheme() != "https" {
             return Err(format!("`{input}` must start with http:// or https://"));
         }
@@ -102,10 +102,7 @@ impl Config {
 
     pub fn parse(text: &str, path: &Path) -> Result<Config, Diagnostic> {
         let raw: RawConfig = toml::from_str(text).map_err(|e| {
-            let (line, column) = e
-                .span()
-                .map(|s| line_col(text, s.start))
-                .unwrap_or((0, 0));
+            let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
             Diagnostic::error(path, e.message().to_string())
                 .at(text, line, column)
                 .with_help("see the site.toml reference in the README")
@@ -206,8 +203,8 @@ mod tests {
 
     #[test]
     fn unknown_key_is_located() {
-        let err = Config::parse("title = \"x\"\npaginateby = 3\n", Path::new("site.toml"))
-            .unwrap_err();
+        let err =
+            Config::parse("title = \"x\"\npaginateby = 3\n", Path::new("site.toml")).unwrap_err();
         assert_eq!(err.line, 2);
         assert!(err.message.contains("paginateby"), "{}", err.message);
     }

@@ -72,13 +72,8 @@ impl Diagnostic {
     /// Sort key: path, then position, errors before warnings at the same place.
     pub fn sort_all(diagnostics: &mut [Diagnostic]) {
         diagnostics.sort_by(|a, b| {
-            (&a.path, a.line, a.column, a.severity, &a.message).cmp(&(
-                &b.path,
-                b.line,
-                b.column,
-                b.severity,
-                &b.message,
-            ))
+            (&a.path, a.line, a.column, a.severity, &a.message)
+                .cmp(&(&b.path, b.line, b.column, b.severity, &b.message))
         });
     }
 }
@@ -130,7 +125,10 @@ mod tests {
             .at(source, 3, 7)
             .with_help("use YYYY-MM-DD");
         let text = d.to_string();
-        assert!(text.starts_with("error: content/papers/a.md:3:7: not a date"), "{text}");
+        assert!(
+            text.starts_with("error: content/papers/a.md:3:7: not a date"),
+            "{text}"
+        );
         assert!(text.contains("3 | date: 2024-02-30"), "{text}");
         assert!(text.contains("  |       ^"), "{text}");
         assert!(text.ends_with("= help: use YYYY-MM-DD"), "{text}");
@@ -144,7 +142,10 @@ mod tests {
             Diagnostic::error(Path::new("a.md"), "z").at("1\n2", 2, 1),
         ];
         Diagnostic::sort_all(&mut all);
-        let order: Vec<_> = all.iter().map(|d| (d.path.to_str().unwrap(), d.line)).collect();
+        let order: Vec<_> = all
+            .iter()
+            .map(|d| (d.path.to_str().unwrap(), d.line))
+            .collect();
         assert_eq!(order, [("a.md", 2), ("a.md", 3), ("b.md", 0)]);
     }
 }

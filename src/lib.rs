@@ -59,7 +59,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         config.base_url = config::BaseUrl::parse(base_url)
             .map_err(|e| Diagnostic::error(std::path::Path::new("--base-url"), e))?;
     }
-    let output = options.output.clone().unwrap_or_else(|| root.join("public"));
+    let output = options
+        .output
+        .clone()
+        .unwrap_or_else(|| root.join("public"));
     write::check_output_dir(root, &output)
         .map_err(|e| Diagnostic::error(&output, e.to_string()))?;
     let theme = render::theme::Theme::load(root, &config.theme)?;
@@ -71,8 +74,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         highlighter: &highlighter,
         math: &math,
         unsafe_html: config.unsafe_html,
+        base_path: &config.base_url.path,
     };
-    let parsed: Vec<_> = files.par_iter().map(|f| parse::parse_paper(f, &tools)).collect();
+    let parsed: Vec<_> = files
+        .par_iter()
+        .map(|f| parse::parse_paper(f, &tools))
+        .collect();
     let mut papers = Vec::with_capacity(parsed.len());
     for (paper, problems) in parsed {
         diagnostics.extend(problems);

@@ -9,7 +9,11 @@ use clap::{Parser, Subcommand};
 use paperfeed::{BuildOptions, Diagnostic};
 
 #[derive(Parser)]
-#[command(name = "paperfeed", version, about = "A static site generator for research-paper feeds")]
+#[command(
+    name = "paperfeed",
+    version,
+    about = "A static site generator for research-paper feeds"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -18,7 +22,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Build the site into the output folder (default: public/).
-    #[command(after_help = "Examples:\n  paperfeed build\n  paperfeed build --base-url https://user.github.io/repo/\n  paperfeed build --root my-site --output /tmp/preview --drafts")]
+    #[command(
+        after_help = "Examples:\n  paperfeed build\n  paperfeed build --base-url https://user.github.io/repo/\n  paperfeed build --root my-site --output /tmp/preview --drafts"
+    )]
     Build {
         /// The site folder, containing site.toml and content/.
         #[arg(long, default_value = ".")]

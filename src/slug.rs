@@ -22,7 +22,9 @@ pub fn slugify(text: &str) -> String {
         return slug;
     }
     let cut = &slug[..MAX_LEN];
-    cut.rsplit_once('-').map_or(cut, |(head, _)| head).to_string()
+    cut.rsplit_once('-')
+        .map_or(cut, |(head, _)| head)
+        .to_string()
 }
 
 #[cfg(test)]

@@ -113,7 +113,9 @@ fn write_all(staging: &Path, files: &[Output]) -> Result<(), WriteError> {
     files.par_iter().try_for_each(|file| {
         let path = staging.join(&file.path);
         match &file.content {
-            Content::Bytes(bytes) => std::fs::write(&path, bytes).map_err(io_err("cannot write", &path)),
+            Content::Bytes(bytes) => {
+                std::fs::write(&path, bytes).map_err(io_err("cannot write", &path))
+            }
             Content::Copy(from) => std::fs::copy(from, &path)
                 .map(|_| ())
                 .map_err(io_err("cannot copy", from)),
@@ -202,11 +204,17 @@ mod tests {
         let out = dir.path().join("public");
         write_site(&out, &[bytes("a/index.html", "1"), bytes("b.txt", "2")]).unwrap();
         write_site(&out, &[bytes("a/index.html", "3")]).unwrap();
-        assert_eq!(std::fs::read_to_string(out.join("a/index.html")).unwrap(), "3");
+        assert_eq!(
+            std::fs::read_to_string(out.join("a/index.html")).unwrap(),
+            "3"
+        );
         assert!(!out.join("b.txt").exists(), "stale files are gone");
         let err = write_site(&out, &[bytes("ok.txt", "x"), bytes("../evil", "x")]);
         assert!(err.is_err());
-        assert_eq!(std::fs::read_to_string(out.join("a/index.html")).unwrap(), "3");
+        assert_eq!(
+            std::fs::read_to_string(out.join("a/index.html")).unwrap(),
+            "3"
+        );
         assert!(!dir.path().join("evil").exists());
         assert!(!dir.path().join("public.staging").exists());
     }

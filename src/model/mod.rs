@@ -62,7 +62,10 @@ fn duplicate_slugs(papers: &[Paper]) -> Vec<Diagnostic> {
     }
     let mut errors = Vec::new();
     for (slug, group) in by_slug.into_iter().filter(|(_, g)| g.len() > 1) {
-        let mut files: Vec<_> = group.iter().map(|p| p.source.display().to_string()).collect();
+        let mut files: Vec<_> = group
+            .iter()
+            .map(|p| p.source.display().to_string())
+            .collect();
         files.sort();
         let message = format!(
             "papers/{slug}/ would be written by {} files: {}",
@@ -70,10 +73,9 @@ fn duplicate_slugs(papers: &[Paper]) -> Vec<Diagnostic> {
             files.join(", ")
         );
         for p in group {
-            errors.push(
-                Diagnostic::error(&p.source, message.clone())
-                    .with_help("give one of them a different file name or a `slug:` in its front matter"),
-            );
+            errors.push(Diagnostic::error(&p.source, message.clone()).with_help(
+                "give one of them a different file name or a `slug:` in its front matter",
+            ));
         }
     }
     errors
@@ -169,7 +171,10 @@ mod tests {
             .iter()
             .map(|t| (t.slug.as_str(), t.name.as_str(), t.papers.clone()))
             .collect();
-        assert_eq!(tags, [("c-plus-plus", "c++", vec![0, 1, 2]), ("rl", "RL", vec![2])]);
+        assert_eq!(
+            tags,
+            [("c-plus-plus", "c++", vec![0, 1, 2]), ("rl", "RL", vec![2])]
+        );
     }
 
     #[test]

@@ -112,12 +112,21 @@ fn parse_with(ctx: &mut FileContext, tools: &Renderers) -> Option<Paper> {
     let raw: RawFrontMatter = match serde_yaml::from_str(split.yaml) {
         Ok(raw) => raw,
         Err(e) => {
-            let (line, column) = e
-                .location()
-                .map_or((split.yaml_line, 1), |l| (split.yaml_line + l.line() - 1, l.column()));
-            let message = yaml_message(&e.to_string());
+            let (line, column) = e.location().map_or((split.yaml_line, 1), |l| {
+                (split.yaml_line + l.line() - 1, l.column())
+            });
+            let mut message = yaml_message(&e.to_string());
+            let (mut line, mut column) = (line, column);
+            if message.contains("end of stream")
+                && let Some((l, c)) = unclosed_opening(split.yaml)
+            {
+                message = "a quote or bracket opened here is never closed".into();
+                (line, column) = (split.yaml_line + l - 1, c);
+            }
             let help = if message.contains("escape") {
                 "LaTeX backslashes inside double quotes are YAML escapes: use 'single quotes' or a block scalar (title: >-)"
+            } else if message.contains("invalid type") || message.contains("invalid value") {
+                "text goes in quotes, numbers are written bare, lists in [ ]; see the front-matter reference in the README"
             } else if split.yaml.trim().is_empty() {
                 "the front matter is empty: add at least title: and date:"
             } else {
@@ -166,7 +175,12 @@ fn check_fields(
     let title = collapse_whitespace(title.as_deref().unwrap_or(""));
     if title.is_empty() {
         let (line, col) = locate("title");
-        ctx.error(line.max(opening), col, "missing required field `title`".into(), "add a line such as: title: \"Attention Is All You Need\"");
+        ctx.error(
+            line.max(opening),
+            col,
+            "missing required field `title`".into(),
+            "add a line such as: title: \"Attention Is All You Need\"",
+        );
     }
     let date = check_date(ctx, date, locate, opening);
 
@@ -182,14 +196,21 @@ fn check_fields(
     let url = check_link(ctx, "url", url, locate);
     let pdf = check_link(ctx, "pdf", pdf, locate);
     let code = check_link(ctx, "code", code, locate);
-    let venue = venue.map(|v| collapse_whitespace(&v)).filter(|v| !v.is_empty());
+    let venue = venue
+        .map(|v| collapse_whitespace(&v))
+        .filter(|v| !v.is_empty());
 
     let slug = match slug {
         Some(s) => {
             let cleaned = slugify(&s);
             if cleaned.is_empty() {
                 let (line, col) = locate("slug");
-                ctx.error(line, col, format!("slug `{s}` has no letters or digits"), "use letters, digits and dashes, e.g. slug: attention-is-all-you-need");
+                ctx.error(
+                    line,
+                    col,
+                    format!("slug `{s}` has no letters or digits"),
+                    "use letters, digits and dashes, e.g. slug: attention-is-all-you-need",
+                );
             }
             cleaned
         }
@@ -197,7 +218,12 @@ fn check_fields(
             let stem = ctx.path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
             let cleaned = slugify(stem);
             if cleaned.is_empty() {
-                ctx.error(0, 0, format!("cannot make a URL slug from the file name `{stem}`"), "rename the file, or set slug: in the front matter");
+                ctx.error(
+                    0,
+                    0,
+                    format!("cannot make a URL slug from the file name `{stem}`"),
+                    "rename the file, or set slug: in the front matter",
+                );
             }
             cleaned
         }
@@ -241,20 +267,33 @@ fn check_date(
     let help = "write the date as YYYY-MM-DD, e.g. date: 2024-02-19";
     let text = match date {
         None => {
-            ctx.error(line.max(opening), col, "missing required field `date`".into(), help);
+            ctx.error(
+                line.max(opening),
+                col,
+                "missing required field `date`".into(),
+                help,
+            );
             return None;
         }
         Some(serde_yaml::Value::String(s)) => s,
         Some(other) => {
-            ctx.error(line, col, format!("`date` must be a date, found {}", yaml_kind(&other)), help);
+            ctx.error(
+                line,
+                col,
+                format!("`date` must be a date, found {}", yaml_kind(&other)),
+                help,
+            );
             return None;
         }
     };
     let shaped = text.len() == 10
-        && text
-            .bytes()
-            .enumerate()
-            .all(|(i, b)| if i == 4 || i == 7 { b == b'-' } else { b.is_ascii_digit() });
+        && text.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
     match text.parse::<Date>() {
         Ok(d) if shaped => Some(d),
         Ok(_) => {
@@ -284,7 +323,12 @@ fn check_tags(
         let tag = collapse_whitespace(&tag);
         if slugify(&tag).is_empty() {
             let (line, col) = locate("tags");
-            ctx.error(line, col, format!("tag `{tag}` has no letters or digits to name its page by"), "remove the tag or add a word to it");
+            ctx.error(
+                line,
+                col,
+                format!("tag `{tag}` has no letters or digits to name its page by"),
+                "remove the tag or add a word to it",
+            );
             continue;
         }
         // "C++" and "c++" are one tag: keep the first spelling only.
@@ -305,11 +349,21 @@ fn check_arxiv(
         serde_yaml::Value::String(s) => s,
         serde_yaml::Value::Number(n) => {
             // Unquoted 2401.10010 is the float 2401.1001: the id is already lost.
-            ctx.error(line, col, format!("arXiv id {n} is written as a number, which drops trailing zeros"), "put the id in quotes, e.g. arxiv: \"2402.12527\"");
+            ctx.error(
+                line,
+                col,
+                format!("arXiv id {n} is written as a number, which drops trailing zeros"),
+                "put the id in quotes, e.g. arxiv: \"2402.12527\"",
+            );
             return None;
         }
         other => {
-            ctx.error(line, col, format!("`arxiv` must be a string, found {}", yaml_kind(&other)), "write arxiv: \"2402.12527\"");
+            ctx.error(
+                line,
+                col,
+                format!("`arxiv` must be a string, found {}", yaml_kind(&other)),
+                "write arxiv: \"2402.12527\"",
+            );
             return None;
         }
     };
@@ -320,7 +374,12 @@ fn check_arxiv(
         .unwrap_or(id)
         .trim();
     if !is_arxiv_id(id) {
-        ctx.error(line, col, format!("`{id}` is not an arXiv identifier"), "use the form 2402.12527 (optionally with a version, 2402.12527v2) or hep-th/9901001");
+        ctx.error(
+            line,
+            col,
+            format!("`{id}` is not an arXiv identifier"),
+            "use the form 2402.12527 (optionally with a version, 2402.12527v2) or hep-th/9901001",
+        );
         return None;
     }
     Some(id.to_string())
@@ -349,9 +408,9 @@ fn is_arxiv_id(id: &str) -> bool {
     if let Some((archive, number)) = unversioned.split_once('/') {
         return digits(number, 7, 7)
             && !archive.is_empty()
-            && archive
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b == b'-' || b == b'.' || b.is_ascii_uppercase());
+            && archive.bytes().all(|b| {
+                b.is_ascii_lowercase() || b == b'-' || b == b'.' || b.is_ascii_uppercase()
+            });
     }
     false
 }
@@ -363,15 +422,25 @@ fn check_doi(
 ) -> Option<String> {
     let doi = doi?;
     let trimmed = doi.trim();
-    let bare = ["https://doi.org/", "http://doi.org/", "https://dx.doi.org/", "doi:"]
-        .iter()
-        .find_map(|p| trimmed.strip_prefix(p))
-        .unwrap_or(trimmed);
+    let bare = [
+        "https://doi.org/",
+        "http://doi.org/",
+        "https://dx.doi.org/",
+        "doi:",
+    ]
+    .iter()
+    .find_map(|p| trimmed.strip_prefix(p))
+    .unwrap_or(trimmed);
     if bare.starts_with("10.") && bare.contains('/') && !bare.contains(char::is_whitespace) {
         Some(bare.to_string())
     } else {
         let (line, col) = locate("doi");
-        ctx.error(line, col, format!("`{doi}` is not a DOI"), "a DOI looks like 10.1234/abcd.5678");
+        ctx.error(
+            line,
+            col,
+            format!("`{doi}` is not a DOI"),
+            "a DOI looks like 10.1234/abcd.5678",
+        );
         None
     }
 }
@@ -388,7 +457,11 @@ fn check_link(
         return Some(value);
     }
     let (line, col) = locate(key);
-    ctx.warning(line, col, format!("`{key}` link `{value}` dropped: only full http:// or https:// URLs are linked"));
+    ctx.warning(
+        line,
+        col,
+        format!("`{key}` link `{value}` dropped: only full http:// or https:// URLs are linked"),
+    );
     None
 }
 
@@ -405,7 +478,11 @@ fn warn_unknown_keys(ctx: &mut FileContext, yaml: &str, keys: &[Key], yaml_line:
             .find(|k| strsim_close(k, name))
             .map(|k| format!(" (did you mean `{k}`?)"))
             .unwrap_or_default();
-        ctx.warning(line, col, format!("unknown front-matter key `{name}` ignored{close}"));
+        ctx.warning(
+            line,
+            col,
+            format!("unknown front-matter key `{name}` ignored{close}"),
+        );
     }
 }
 
@@ -431,7 +508,9 @@ fn top_level_keys(yaml: &str) -> Vec<Key> {
         if line.starts_with([' ', '\t', '#', '-']) {
             continue;
         }
-        let Some(colon) = line.find(':') else { continue };
+        let Some(colon) = line.find(':') else {
+            continue;
+        };
         let name = line[..colon].trim().trim_matches(['"', '\'']);
         if name.is_empty() {
             continue;
@@ -451,12 +530,20 @@ fn top_level_keys(yaml: &str) -> Vec<Key> {
 fn split(text: &str) -> Result<Split<'_>, (usize, String, &'static str)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
-        return Err((1, "the file is empty".into(), "a paper starts with front matter between two lines of ---; see the README"));
+        return Err((
+            1,
+            "the file is empty".into(),
+            "a paper starts with front matter between two lines of ---; see the README",
+        ));
     }
     let mut lines = text.split_inclusive('\n');
     let first = lines.next().unwrap_or("");
     if first.trim_end() != "---" {
-        return Err((1, "expected the file to start with a line `---` opening the front matter".into(), "put title:, date: and the other fields between two lines of ---"));
+        return Err((
+            1,
+            "expected the file to start with a line `---` opening the front matter".into(),
+            "put title:, date: and the other fields between two lines of ---",
+        ));
     }
     let yaml_start = first.len();
     let mut offset = yaml_start;
@@ -471,15 +558,51 @@ fn split(text: &str) -> Result<Split<'_>, (usize, String, &'static str)> {
         }
         offset += line.len();
     }
-    Err((1, "the front matter opened here is never closed".into(), "add a line `---` after the last front-matter field"))
+    Err((
+        1,
+        "the front matter opened here is never closed".into(),
+        "add a line `---` after the last front-matter field",
+    ))
 }
 
-/// serde_yaml appends "at line L column C"; the diagnostic shows that itself.
+/// serde_yaml appends "at line L column C" (the diagnostic shows that
+/// itself) and names Rust types; say it in the user's terms.
 fn yaml_message(message: &str) -> String {
-    match message.find(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message.to_string(),
+    let message = match message.find(" at line ") {
+        Some(i) => &message[..i],
+        None => message,
+    };
+    message
+        .replace("expected u64", "expected a whole number, 0 or more")
+        .replace("expected a sequence", "expected a list such as [a, b]")
+        .replace("expected a boolean", "expected true or false")
+}
+
+/// Line and column (1-based, within the YAML) of the first double quote or
+/// bracket that is not closed on its own line: where a YAML parser that
+/// ran off the end of the block most likely went wrong.
+fn unclosed_opening(yaml: &str) -> Option<(usize, usize)> {
+    for (i, line) in yaml.lines().enumerate() {
+        let mut quote_at = None;
+        let mut depth: Vec<usize> = Vec::new();
+        let mut escaped = false;
+        for (col, c) in line.chars().enumerate() {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' if quote_at.is_some() => escaped = true,
+                '"' => quote_at = if quote_at.is_some() { None } else { Some(col) },
+                '[' | '{' if quote_at.is_none() => depth.push(col),
+                ']' | '}' if quote_at.is_none() => {
+                    depth.pop();
+                }
+                _ => {}
+            }
+        }
+        if let Some(col) = quote_at.or(depth.first().copied()) {
+            return Some((i + 1, col + 1));
+        }
     }
+    None
 }
 
 fn yaml_kind(value: &serde_yaml::Value) -> &'static str {
@@ -511,6 +634,7 @@ mod tests {
             highlighter: &highlighter,
             math: &math,
             unsafe_html: false,
+            base_path: "/",
         };
         let file = SourceFile {
             path: PathBuf::from("content/papers/my-paper.md"),
@@ -564,7 +688,11 @@ mod tests {
     fn impossible_date_is_located() {
         let d = only_error("---\ntitle: T\ndate: 2024-02-30\n---\n");
         assert_eq!((d.line, d.column), (3, 7));
-        assert!(d.message.contains("not a real calendar date"), "{}", d.message);
+        assert!(
+            d.message.contains("not a real calendar date"),
+            "{}",
+            d.message
+        );
         let d = only_error("---\ntitle: T\ndate: next week\n---\n");
         assert!(d.message.contains("is not a date"), "{}", d.message);
     }
@@ -586,9 +714,17 @@ mod tests {
 
     #[test]
     fn unclosed_and_empty_files() {
-        assert!(only_error("---\ntitle: T\n").message.contains("never closed"));
+        assert!(
+            only_error("---\ntitle: T\n")
+                .message
+                .contains("never closed")
+        );
         assert!(only_error("").message.contains("empty"));
-        assert!(only_error("title: T\n").message.contains("start with a line `---`"));
+        assert!(
+            only_error("title: T\n")
+                .message
+                .contains("start with a line `---`")
+        );
     }
 
     #[test]
@@ -598,7 +734,11 @@ mod tests {
         assert_eq!(diags.len(), 1);
         assert!(!diags[0].is_error());
         assert_eq!(diags[0].line, 4);
-        assert!(diags[0].message.contains("did you mean `title`"), "{}", diags[0].message);
+        assert!(
+            diags[0].message.contains("did you mean `title`"),
+            "{}",
+            diags[0].message
+        );
     }
 
     #[test]
@@ -610,7 +750,13 @@ mod tests {
 
     #[test]
     fn arxiv_id_shapes() {
-        for ok in ["2402.12527", "2402.12527v3", "0704.0001", "hep-th/9901001", "math.GT/0309136v2"] {
+        for ok in [
+            "2402.12527",
+            "2402.12527v3",
+            "0704.0001",
+            "hep-th/9901001",
+            "math.GT/0309136v2",
+        ] {
             assert!(is_arxiv_id(ok), "{ok}");
         }
         for bad in ["", "2402", "24a2.12527", "2402.123", "../x", "2402.12527v"] {
@@ -630,6 +776,10 @@ mod tests {
     #[test]
     fn all_problems_of_a_file_are_reported() {
         let (_, diags) = parse("---\ndate: 2024-13-01\ntags: [\"!!!\"]\n---\n");
-        assert_eq!(diags.iter().filter(|d| d.is_error()).count(), 3, "{diags:#?}");
+        assert_eq!(
+            diags.iter().filter(|d| d.is_error()).count(),
+            3,
+            "{diags:#?}"
+        );
     }
 }

@@ -39,7 +39,9 @@ impl Highlighter {
         for line in LinesWithEndings::from(code) {
             // A regex failure inside syntect is not the user's fault: fall
             // back to plain text instead of failing the build.
-            generator.parse_html_for_line_which_includes_newline(line).ok()?;
+            generator
+                .parse_html_for_line_which_includes_newline(line)
+                .ok()?;
         }
         Some(generator.finalize())
     }
@@ -52,7 +54,10 @@ pub fn stylesheet(light: &str, dark: &str) -> Result<String, String> {
     let css_for = |name: &str| {
         let theme = themes.themes.get(name).ok_or_else(|| {
             let known: Vec<_> = themes.themes.keys().map(String::as_str).collect();
-            format!("unknown highlight theme `{name}`; known: {}", known.join(", "))
+            format!(
+                "unknown highlight theme `{name}`; known: {}",
+                known.join(", ")
+            )
         })?;
         css_for_theme_with_class_style(theme, CLASS_STYLE).map_err(|e| e.to_string())
     };

@@ -12,6 +12,9 @@ pub struct Renderers<'a> {
     pub highlighter: &'a Highlighter,
     pub math: &'a Math,
     pub unsafe_html: bool,
+    /// The site's base path (`/repo/`): root-relative links in content get
+    /// it prepended so they keep working when the site lives under a sub-path.
+    pub base_path: &'a str,
 }
 
 /// A rendered body and the plain text cards show as its opening.
@@ -42,7 +45,9 @@ pub fn render(body: &str, tools: &Renderers) -> RenderedBody {
                 Event::End(TagEnd::CodeBlock) => {
                     out.text.push_str(text);
                     out.text.push(' ');
-                    events.push(Event::Html(code_block(tools.highlighter, lang, text).into()));
+                    events.push(Event::Html(
+                        code_block(tools.highlighter, lang, text).into(),
+                    ));
                     code = None;
                 }
                 _ => {}
@@ -59,12 +64,14 @@ pub fn render(body: &str, tools: &Renderers) -> RenderedBody {
             }
             Event::InlineMath(ref tex) | Event::DisplayMath(ref tex) => {
                 let display = matches!(event, Event::DisplayMath(_));
-                let html = match tools.math.render(&tex, display) {
+                let html = match tools.math.render(tex, display) {
                     Ok(mathml) => mathml,
                     Err(message) => {
-                        out.warnings
-                            .push((range.start, format!("invalid LaTeX, shown as source: {message}")));
-                        format!("<code class=\"math-error\">{}</code>", escape(&tex))
+                        out.warnings.push((
+                            range.start,
+                            format!("invalid LaTeX, shown as source: {message}"),
+                        ));
+                        format!("<code class=\"math-error\">{}</code>", escape(tex))
                     }
                 };
                 out.text.push_str(tex);
@@ -81,6 +88,7 @@ pub fn render(body: &str, tools: &Renderers) -> RenderedBody {
                 id,
             }) => {
                 let dest_url = checked_url(dest_url, range.start, &mut out.warnings);
+                let dest_url = under_base(dest_url, tools.base_path);
                 events.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url,
@@ -95,6 +103,7 @@ pub fn render(body: &str, tools: &Renderers) -> RenderedBody {
                 id,
             }) => {
                 let dest_url = checked_url(dest_url, range.start, &mut out.warnings);
+                let dest_url = under_base(dest_url, tools.base_path);
                 events.push(Event::Start(Tag::Image {
                     link_type,
                     dest_url,
@@ -139,8 +148,21 @@ fn checked_url<'a>(
     if is_safe_url(&url) {
         url
     } else {
-        warnings.push((offset, format!("link to `{url}` dropped: only http(s), mailto and relative links are allowed")));
+        warnings.push((
+            offset,
+            format!("link to `{url}` dropped: only http(s), mailto and relative links are allowed"),
+        ));
         CowStr::Borrowed("")
+    }
+}
+
+/// `/tags/` → `/repo/tags/`; other URLs unchanged.
+fn under_base<'a>(url: CowStr<'a>, base_path: &str) -> CowStr<'a> {
+    match url.strip_prefix('/') {
+        Some(rest) if !rest.starts_with('/') && base_path != "/" => {
+            CowStr::from(format!("{base_path}{rest}"))
+        }
+        _ => url,
     }
 }
 
@@ -185,6 +207,7 @@ mod tests {
                 highlighter: &highlighter,
                 math: &math,
                 unsafe_html: false,
+                base_path: "/repo/",
             },
         )
     }
@@ -201,9 +224,18 @@ mod tests {
     #[test]
     fn fenced_code_is_highlighted_with_classes_and_unknown_is_plain() {
         let out = html("```python\nx = 1\n```\n\n```nosuchlang\n<b>\n```\n");
-        assert!(out.html.contains("<code class=\"language-python\">"), "{}", out.html);
+        assert!(
+            out.html.contains("<code class=\"language-python\">"),
+            "{}",
+            out.html
+        );
         assert!(out.html.contains("hl-"));
-        assert!(out.html.contains("<pre class=\"code\"><code>&lt;b&gt;\n</code></pre>"), "{}", out.html);
+        assert!(
+            out.html
+                .contains("<pre class=\"code\"><code>&lt;b&gt;\n</code></pre>"),
+            "{}",
+            out.html
+        );
         assert!(out.warnings.is_empty());
     }
 
@@ -217,11 +249,24 @@ mod tests {
 
     #[test]
     fn script_links_are_dropped_with_a_warning() {
-        let out = html("[a](javascript:alert(1)) [b](https://x.org) [c](JaVaScRiPt:x) [d](../rel:x)");
-        assert!(!out.html.to_lowercase().contains("javascript"), "{}", out.html);
+        let out =
+            html("[a](javascript:alert(1)) [b](https://x.org) [c](JaVaScRiPt:x) [d](../rel:x)");
+        assert!(
+            !out.html.to_lowercase().contains("javascript"),
+            "{}",
+            out.html
+        );
         assert!(out.html.contains("href=\"https://x.org\""));
         assert!(out.html.contains("href=\"../rel:x\""));
         assert_eq!(out.warnings.len(), 2);
+    }
+
+    #[test]
+    fn root_relative_links_get_the_base_path() {
+        let out = html("[t](/tags/) [p](../x/) [w](https://a.org/) [n](//cdn.example/x)");
+        assert!(out.html.contains("href=\"/repo/tags/\""), "{}", out.html);
+        assert!(out.html.contains("href=\"../x/\""));
+        assert!(out.html.contains("href=\"//cdn.example/x\""));
     }
 
     #[test]
@@ -229,13 +274,21 @@ mod tests {
         let out = html("Loss $\\hat{y}_i$ and $$\\sum_{i=1}^N x_i$$ and $\\frac{a}$.");
         assert!(out.html.contains("<math"), "{}", out.html);
         assert!(out.html.contains("display=\"block\""), "{}", out.html);
-        assert!(out.html.contains("<code class=\"math-error\">\\frac{a}</code>"), "{}", out.html);
+        assert!(
+            out.html
+                .contains("<code class=\"math-error\">\\frac{a}</code>"),
+            "{}",
+            out.html
+        );
         assert_eq!(out.warnings.len(), 1);
     }
 
     #[test]
     fn plain_text_keeps_words_apart() {
         let out = html("First para.\nSame para.\n\nSecond *para*.");
-        assert_eq!(out.text.split_whitespace().collect::<Vec<_>>().join(" "), "First para. Same para. Second para.");
+        assert_eq!(
+            out.text.split_whitespace().collect::<Vec<_>>().join(" "),
+            "First para. Same para. Second para."
+        );
     }
 }

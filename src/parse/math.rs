@@ -52,6 +52,10 @@ mod tests {
             assert!(out.contains(expect), "{tex} → {out}");
         }
         assert!(math.render(r"\frac{a", false).is_err());
-        assert!(math.render("x", true).unwrap().contains("display=\"block\""));
+        assert!(
+            math.render("x", true)
+                .unwrap()
+                .contains("display=\"block\"")
+        );
     }
 }

@@ -99,9 +99,15 @@ impl<'a> PaperCtx<'a> {
     pub fn new(paper: &'a Paper, config: &Config) -> Self {
         let path = paper_path(paper);
         let shown = paper.authors.len().min(config.card_authors);
-        let arxiv_url = paper.arxiv.as_ref().map(|id| format!("https://arxiv.org/abs/{id}"));
+        let arxiv_url = paper
+            .arxiv
+            .as_ref()
+            .map(|id| format!("https://arxiv.org/abs/{id}"));
         let pdf = paper.pdf.clone().or_else(|| {
-            paper.arxiv.as_ref().map(|id| format!("https://arxiv.org/pdf/{id}"))
+            paper
+                .arxiv
+                .as_ref()
+                .map(|id| format!("https://arxiv.org/pdf/{id}"))
         });
         PaperCtx {
             slug: &paper.slug,

@@ -37,7 +37,7 @@ pub fn rss(spec: &FeedSpec, papers: &[&Paper], config: &Config) -> String {
     let _ = writeln!(
         xml,
         "<atom:link href=\"{}\" rel=\"self\" type=\"application/rss+xml\"/>",
-        escape(&base.absolute(&spec.feed_path))
+        escape(&base.absolute(&spec.feed_path)[..])
     );
     for paper in papers {
         item(&mut xml, paper, config);
@@ -56,7 +56,11 @@ fn item(xml: &mut String, paper: &Paper, config: &Config) {
             let _ = writeln!(xml, "<guid isPermaLink=\"false\">{}</guid>", escape(&id));
         }
         None => {
-            let _ = writeln!(xml, "<guid isPermaLink=\"true\">{}</guid>", escape(&permalink));
+            let _ = writeln!(
+                xml,
+                "<guid isPermaLink=\"true\">{}</guid>",
+                escape(&permalink)
+            );
         }
     }
     element(xml, "pubDate", &rfc2822(paper));
@@ -88,7 +92,10 @@ pub fn entry_id(paper: &Paper) -> Option<String> {
 }
 
 fn rfc2822(paper: &Paper) -> String {
-    paper.date.strftime("%a, %d %b %Y 00:00:00 +0000").to_string()
+    paper
+        .date
+        .strftime("%a, %d %b %Y 00:00:00 +0000")
+        .to_string()
 }
 
 fn element(xml: &mut String, name: &str, text: &str) {
@@ -124,8 +131,14 @@ mod tests {
 
     #[test]
     fn ids_are_independent_of_the_domain_and_version() {
-        assert_eq!(entry_id(&paper(Some("2402.12527v2"))).unwrap(), "urn:arxiv:2402.12527");
-        assert_eq!(entry_id(&paper(Some("hep-th/9901001"))).unwrap(), "urn:arxiv:hep-th/9901001");
+        assert_eq!(
+            entry_id(&paper(Some("2402.12527v2"))).unwrap(),
+            "urn:arxiv:2402.12527"
+        );
+        assert_eq!(
+            entry_id(&paper(Some("hep-th/9901001"))).unwrap(),
+            "urn:arxiv:hep-th/9901001"
+        );
         assert_eq!(entry_id(&paper(None)), None);
     }
 
@@ -145,7 +158,10 @@ mod tests {
             feed_path: "rss.xml".into(),
         };
         let xml = rss(&spec, &[&p], &config);
-        assert!(xml.contains("<title>A &lt;b&gt; &amp; &quot;c&quot;</title>"), "{xml}");
+        assert!(
+            xml.contains("<title>A &lt;b&gt; &amp; &quot;c&quot;</title>"),
+            "{xml}"
+        );
         assert!(xml.contains("<description>&lt;p&gt;x&lt;/p&gt;</description>"));
     }
 }

@@ -65,12 +65,16 @@ pub fn render_site(site: &Site, config: &Config, theme: &Theme) -> Result<Vec<Ou
             content: Content::Copy(source.clone()),
         })
         .collect();
-    let syntax_css = highlight::stylesheet(&config.highlight_theme_light, &config.highlight_theme_dark)
-        .map_err(|e| Diagnostic::error(std::path::Path::new("site.toml"), e))?;
+    let syntax_css =
+        highlight::stylesheet(&config.highlight_theme_light, &config.highlight_theme_dark)
+            .map_err(|e| Diagnostic::error(std::path::Path::new("site.toml"), e))?;
     let mut generated: Vec<(String, String)> = html;
     generated.push(("syntax.css".into(), syntax_css));
     generated.extend(feeds(site, config));
-    generated.push(("sitemap.xml".into(), sitemap::sitemap(&sitemap_entries, config)));
+    generated.push((
+        "sitemap.xml".into(),
+        sitemap::sitemap(&sitemap_entries, config),
+    ));
     generated.push(("robots.txt".into(), sitemap::robots(config)));
     generated.push((".nojekyll".into(), String::new()));
     // Generated files win over static files of the same name.

@@ -3,9 +3,7 @@
 use rayon::prelude::*;
 use serde::Serialize;
 
-use super::context::{
-    FeedLink, PageMeta, PagerCtx, PaperCtx, SiteCtx, TermSummary, tag_path,
-};
+use super::context::{FeedLink, PageMeta, PagerCtx, PaperCtx, SiteCtx, TermSummary, tag_path};
 use super::theme::Theme;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
@@ -23,7 +21,10 @@ pub type Page = (String, String);
 impl Env<'_> {
     fn render(&self, template: &str, ctx: &impl Serialize) -> Result<String, Diagnostic> {
         let context = tera::Context::from_serialize(ctx).map_err(|e| {
-            Diagnostic::error(std::path::Path::new(template), format!("cannot build template context: {e}"))
+            Diagnostic::error(
+                std::path::Path::new(template),
+                format!("cannot build template context: {e}"),
+            )
         })?;
         self.theme.render(template, &context)
     }
@@ -57,7 +58,15 @@ struct CardCtx<'a> {
 pub fn cards(env: &Env, papers: &[PaperCtx]) -> Result<Vec<String>, Diagnostic> {
     papers
         .par_iter()
-        .map(|paper| env.render("partials/card.html", &CardCtx { site: &env.site, paper }))
+        .map(|paper| {
+            env.render(
+                "partials/card.html",
+                &CardCtx {
+                    site: &env.site,
+                    paper,
+                },
+            )
+        })
         .collect()
 }
 
@@ -75,7 +84,14 @@ pub fn paper_pages(env: &Env, papers: &[PaperCtx]) -> Result<Vec<Page>, Diagnost
             let path = format!("papers/{}/", paper.slug);
             let mut page = env.meta(paper.title.to_string(), &path, vec![env.site_feed()]);
             page.description = paper.summary.clone();
-            let html = env.render("paper.html", &PaperPageCtx { site: &env.site, page, paper })?;
+            let html = env.render(
+                "paper.html",
+                &PaperPageCtx {
+                    site: &env.site,
+                    page,
+                    paper,
+                },
+            )?;
             Ok((format!("{path}index.html"), html))
         })
         .collect()
@@ -91,40 +107,60 @@ struct ListCtx<'a> {
     tag: Option<TermSummary<'a>>,
 }
 
-/// A paginated listing of `members` (indices into the site's papers).
-fn listing<'a>(
-    env: &'a Env,
-    template: &str,
-    base: &str,
-    title: &str,
-    members: &[usize],
-    cards: &'a [String],
+/// A paginated listing: which template, where, and which papers.
+struct Listing<'a> {
+    template: &'static str,
+    /// Site path of the first page (`""` or ending in `/`).
+    base: String,
+    title: String,
+    /// Indices into the site's papers, in display order.
+    members: &'a [usize],
     feeds: Vec<FeedLink>,
     tag: Option<&'a Term>,
+}
+
+fn listing<'a>(
+    env: &'a Env,
+    list: Listing<'a>,
+    cards: &'a [String],
 ) -> Result<Vec<Page>, Diagnostic> {
-    paginate(base, members.len(), env.config.paginate_by)
+    paginate(&list.base, list.members.len(), env.config.paginate_by)
         .into_iter()
         .map(|pager| {
             let page_title = if pager.number > 1 {
-                format!("{title} (page {})", pager.number)
+                format!("{} (page {})", list.title, pager.number)
             } else {
-                title.to_string()
+                list.title.clone()
             };
             let ctx = ListCtx {
                 site: &env.site,
-                page: env.meta(page_title, &pager.path, feeds.clone()),
-                pager: PagerCtx::new(&pager, base, env.config),
-                cards: members[pager.items.clone()].iter().map(|&i| cards[i].as_str()).collect(),
-                tag: tag.map(|t| TermSummary::new(t, env.config)),
+                page: env.meta(page_title, &pager.path, list.feeds.clone()),
+                pager: PagerCtx::new(&pager, &list.base, env.config),
+                cards: list.members[pager.items.clone()]
+                    .iter()
+                    .map(|&i| cards[i].as_str())
+                    .collect(),
+                tag: list.tag.map(|t| TermSummary::new(t, env.config)),
             };
-            Ok((format!("{}index.html", pager.path), env.render(template, &ctx)?))
+            Ok((
+                format!("{}index.html", pager.path),
+                env.render(list.template, &ctx)?,
+            ))
         })
         .collect()
 }
 
 pub fn index_pages(env: &Env, site: &Site, cards: &[String]) -> Result<Vec<Page>, Diagnostic> {
     let all: Vec<usize> = (0..site.papers.len()).collect();
-    listing(env, "index.html", "", &env.config.title, &all, cards, vec![env.site_feed()], None)
+    let list = Listing {
+        template: "index.html",
+        base: String::new(),
+        title: env.config.title.clone(),
+        members: &all,
+        feeds: vec![env.site_feed()],
+        tag: None,
+    };
+    listing(env, list, cards)
 }
 
 pub fn tag_pages(env: &Env, site: &Site, cards: &[String]) -> Result<Vec<Page>, Diagnostic> {
@@ -138,8 +174,15 @@ pub fn tag_pages(env: &Env, site: &Site, cards: &[String]) -> Result<Vec<Page>, 
                 url: env.config.base_url.absolute(&format!("{base}rss.xml")),
                 mime: "application/rss+xml",
             };
-            let title = format!("Papers tagged “{}”", tag.name);
-            listing(env, "tag.html", &base, &title, &tag.papers, cards, vec![feed, env.site_feed()], Some(tag))
+            let list = Listing {
+                template: "tag.html",
+                title: format!("Papers tagged “{}”", tag.name),
+                base,
+                members: &tag.papers,
+                feeds: vec![feed, env.site_feed()],
+                tag: Some(tag),
+            };
+            listing(env, list, cards)
         })
         .collect();
     let mut pages = Vec::new();
@@ -160,7 +203,11 @@ pub fn tags_index(env: &Env, site: &Site) -> Result<Page, Diagnostic> {
     let ctx = TagsCtx {
         site: &env.site,
         page: env.meta("Tags".into(), "tags/", vec![env.site_feed()]),
-        tags: site.tags.iter().map(|t| TermSummary::new(t, env.config)).collect(),
+        tags: site
+            .tags
+            .iter()
+            .map(|t| TermSummary::new(t, env.config))
+            .collect(),
     };
     Ok(("tags/index.html".into(), env.render("tags.html", &ctx)?))
 }

@@ -16,7 +16,11 @@ pub fn sitemap(entries: &[SitemapEntry], config: &Config) -> String {
     let mut xml = String::with_capacity(200 + entries.len() * 120);
     xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for entry in entries {
-        let _ = write!(xml, "<url><loc>{}</loc>", escape(&config.base_url.absolute(&entry.path)));
+        let _ = write!(
+            xml,
+            "<url><loc>{}</loc>",
+            escape(&config.base_url.absolute(&entry.path)[..])
+        );
         if let Some(date) = &entry.lastmod {
             let _ = write!(xml, "<lastmod>{date}</lastmod>");
         }

@@ -32,8 +32,14 @@ impl Theme {
         let theme_dir = root.join("themes").join(name);
         let rel_theme = Path::new("themes").join(name);
         if !theme_dir.is_dir() {
-            return Err(Diagnostic::error(Path::new("site.toml"), format!("theme `{name}` not found: there is no folder {}", rel_theme.display()))
-                .with_help("set `theme` in site.toml to a folder under themes/"));
+            return Err(Diagnostic::error(
+                Path::new("site.toml"),
+                format!(
+                    "theme `{name}` not found: there is no folder {}",
+                    rel_theme.display()
+                ),
+            )
+            .with_help("set `theme` in site.toml to a folder under themes/"));
         }
         let mut templates = collect(&theme_dir.join("templates"), &rel_theme.join("templates"))?;
         templates.extend(collect(&root.join("templates"), Path::new("templates"))?);
@@ -54,8 +60,11 @@ impl Theme {
         }
         for required in REQUIRED {
             if !sources.contains_key(required) {
-                return Err(Diagnostic::error(&rel_theme.join("templates").join(required), "template missing")
-                    .with_help(format!("theme `{name}` must provide templates/{required}")));
+                return Err(Diagnostic::error(
+                    &rel_theme.join("templates").join(required),
+                    "template missing",
+                )
+                .with_help(format!("theme `{name}` must provide templates/{required}")));
             }
         }
         let mut tera = tera::Tera::new();
@@ -93,12 +102,56 @@ impl Theme {
                     .or_else(|| std::fs::read_to_string(&file).ok())
                     .unwrap_or_default();
                 let span = report.span();
-                Diagnostic::error(&file, format!("template error: {}", report.message()))
-                    .at(&source, span.start_line, span.start_col + 1)
+                Diagnostic::error(&file, format!("template error: {}", report.message())).at(
+                    &source,
+                    span.start_line,
+                    span.start_col + 1,
+                )
             }
-            _ => Diagnostic::error(Path::new("templates"), format!("template error: {}", full_chain(error))),
+            _ => {
+                let text = full_chain(error);
+                match locate_report(&text) {
+                    Some((name, line, column, message)) => {
+                        let file = self
+                            .sources
+                            .get(name)
+                            .cloned()
+                            .unwrap_or_else(|| PathBuf::from(name));
+                        let source = raw
+                            .iter()
+                            .find(|(n, _)| n == name)
+                            .map(|(_, t)| t.clone())
+                            .unwrap_or_default();
+                        Diagnostic::error(&file, format!("template error: {message}"))
+                            .at(&source, line, column)
+                    }
+                    None => {
+                        Diagnostic::error(Path::new("templates"), format!("template error: {text}"))
+                    }
+                }
+            }
         }
     }
+}
+
+/// Tera reports validation errors (unknown filters, tests, functions) as
+/// preformatted text: `error: Unknown filter `x`` then ` --> name:line:col`.
+/// Picks the first such report apart so the diagnostic names the file.
+fn locate_report(text: &str) -> Option<(&str, usize, usize, &str)> {
+    let mut message = "";
+    for line in text.lines() {
+        let trimmed = line.trim();
+        if let Some(m) = trimmed.strip_prefix("error: ") {
+            message = m;
+        } else if let Some(place) = trimmed.strip_prefix("--> ") {
+            let mut parts = place.rsplitn(3, ':');
+            let column = parts.next()?.parse().ok()?;
+            let line = parts.next()?.parse().ok()?;
+            let name = parts.next()?;
+            return Some((name, line, column, message));
+        }
+    }
+    None
 }
 
 fn full_chain(error: &dyn std::error::Error) -> String {
@@ -147,7 +200,11 @@ mod tests {
 
     fn minimal_theme(root: &Path) {
         for t in REQUIRED {
-            write(root, &format!("themes/t/templates/{t}"), &format!("theme {t}"));
+            write(
+                root,
+                &format!("themes/t/templates/{t}"),
+                &format!("theme {t}"),
+            );
         }
         write(root, "themes/t/static/style.css", "theme");
     }
@@ -162,8 +219,14 @@ mod tests {
         let theme = Theme::load(dir.path(), "t").unwrap();
         let ctx = tera::Context::new();
         assert_eq!(theme.render("paper.html", &ctx).unwrap(), "site paper");
-        assert_eq!(theme.render("index.html", &ctx).unwrap(), "theme index.html");
-        assert_eq!(theme.static_files["style.css"], dir.path().join("static/style.css"));
+        assert_eq!(
+            theme.render("index.html", &ctx).unwrap(),
+            "theme index.html"
+        );
+        assert_eq!(
+            theme.static_files["style.css"],
+            dir.path().join("static/style.css")
+        );
         assert!(theme.static_files.contains_key("extra.txt"));
     }
 

@@ -2,8 +2,12 @@
 //! group them, and the checks that need every paper at once (unique slugs).
 
 mod paginate;
+mod related;
 
 use std::collections::BTreeMap;
+use std::ops::Range;
+
+use jiff::civil::Date;
 
 pub use paginate::{Pager, page_path, paginate};
 
@@ -18,7 +22,26 @@ pub struct Site {
     pub papers: Vec<Paper>,
     /// Sorted by slug.
     pub tags: Vec<Term>,
+    /// Sorted by slug; names compared after Unicode normalisation (NFC).
+    pub authors: Vec<Term>,
+    /// Days with papers, newest first; each day's papers are contiguous.
+    pub days: Vec<Day>,
+    /// Paper indices by upvotes (most first), then newest, then title.
+    pub trending: Vec<usize>,
+    /// Per paper, a handful of related papers, best first.
+    pub related: Vec<Vec<usize>>,
 }
+
+/// All papers of one date.
+#[derive(Debug)]
+pub struct Day {
+    pub date: Date,
+    /// Indices into [`Site::papers`].
+    pub papers: Range<usize>,
+}
+
+/// How many related papers each paper page shows.
+pub const RELATED: usize = 5;
 
 /// A tag (or later an author): a name and the papers that carry it.
 #[derive(Debug)]
@@ -47,7 +70,28 @@ impl Site {
             return Err(errors);
         }
         let tags = group_terms(&papers, |p| &p.tags);
-        Ok(Site { papers, tags })
+        let authors = group_terms(&papers, |p| &p.authors);
+        let days = days(&papers);
+        let mut trending: Vec<usize> = (0..papers.len()).collect();
+        // Papers are already newest first, then by title: a stable sort on
+        // upvotes keeps that as the tie-break.
+        trending.sort_by_key(|&i| std::cmp::Reverse(papers[i].upvotes));
+        let related = related::related(&papers, RELATED);
+        Ok(Site {
+            papers,
+            tags,
+            authors,
+            days,
+            trending,
+            related,
+        })
+    }
+
+    /// The older and newer neighbours of paper `i` in date order.
+    pub fn neighbours(&self, i: usize) -> (Option<usize>, Option<usize>) {
+        let older = (i + 1 < self.papers.len()).then_some(i + 1);
+        let newer = i.checked_sub(1);
+        (older, newer)
     }
 
     pub fn tag_slug(name: &str) -> String {
@@ -81,12 +125,32 @@ fn duplicate_slugs(papers: &[Paper]) -> Vec<Diagnostic> {
     errors
 }
 
+fn days(papers: &[Paper]) -> Vec<Day> {
+    let mut days: Vec<Day> = Vec::new();
+    for (i, paper) in papers.iter().enumerate() {
+        match days.last_mut() {
+            Some(day) if day.date == paper.date => day.papers.end = i + 1,
+            _ => days.push(Day {
+                date: paper.date,
+                papers: i..i + 1,
+            }),
+        }
+    }
+    days
+}
+
+/// Groups papers by a list of names (tags, authors). Names whose slug is
+/// empty get no page; the parser has already reported tags like that.
 fn group_terms(papers: &[Paper], names: impl Fn(&Paper) -> &[String]) -> Vec<Term> {
     // slug → (spelling → count, paper indices)
     let mut groups: BTreeMap<String, (BTreeMap<&str, usize>, Vec<usize>)> = BTreeMap::new();
     for (i, paper) in papers.iter().enumerate() {
         for name in names(paper) {
-            let (spellings, members) = groups.entry(slugify(name)).or_default();
+            let slug = slugify(name);
+            if slug.is_empty() {
+                continue;
+            }
+            let (spellings, members) = groups.entry(slug).or_default();
             *spellings.entry(name).or_default() += 1;
             if members.last() != Some(&i) {
                 members.push(i);
@@ -116,6 +180,7 @@ mod tests {
             source: PathBuf::from(format!("content/papers/{slug}.md")),
             slug: slug.into(),
             title: slug.to_uppercase(),
+            title_html: slug.to_uppercase(),
             date: date.parse().unwrap(),
             authors: vec![],
             tags: tags.iter().map(|t| t.to_string()).collect(),
@@ -175,6 +240,50 @@ mod tests {
             tags,
             [("c-plus-plus", "c++", vec![0, 1, 2]), ("rl", "RL", vec![2])]
         );
+    }
+
+    #[test]
+    fn days_trending_and_neighbours() {
+        let mut papers = vec![
+            paper("a", "2024-01-03", &[]),
+            paper("b", "2024-01-01", &[]),
+            paper("c", "2024-01-01", &[]),
+        ];
+        papers[1].upvotes = 5;
+        papers[2].upvotes = 5;
+        let site = Site::new(papers, false).unwrap();
+        let days: Vec<_> = site
+            .days
+            .iter()
+            .map(|d| (d.date.to_string(), d.papers.clone()))
+            .collect();
+        assert_eq!(
+            days,
+            [
+                ("2024-01-03".to_string(), 0..1),
+                ("2024-01-01".to_string(), 1..3)
+            ]
+        );
+        let trending: Vec<_> = site
+            .trending
+            .iter()
+            .map(|&i| site.papers[i].slug.as_str())
+            .collect();
+        assert_eq!(trending, ["b", "c", "a"], "upvotes, then date, then title");
+        assert_eq!(site.neighbours(0), (Some(1), None));
+        assert_eq!(site.neighbours(2), (None, Some(1)));
+    }
+
+    #[test]
+    fn authors_in_different_normal_forms_are_one() {
+        let mut a = paper("a", "2024-01-02", &[]);
+        a.authors = vec!["Zoë Ng".into(), "Zoë Ng".into()];
+        let mut b = paper("b", "2024-01-01", &[]);
+        b.authors = vec!["Zoe\u{308} Ng".into()];
+        let site = Site::new(vec![a, b], false).unwrap();
+        assert_eq!(site.authors.len(), 1);
+        assert_eq!(site.authors[0].slug, "zoe-ng");
+        assert_eq!(site.authors[0].papers, [0, 1], "listed once per paper");
     }
 
     #[test]

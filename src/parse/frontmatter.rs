@@ -19,6 +19,8 @@ pub struct Paper {
     pub source: PathBuf,
     pub slug: String,
     pub title: String,
+    /// The title as HTML: escaped, with `$…$` as MathML.
+    pub title_html: String,
     pub date: Date,
     pub authors: Vec<String>,
     pub tags: Vec<String>,
@@ -232,6 +234,11 @@ fn check_fields(
     if ctx.problems.iter().any(Diagnostic::is_error) {
         return None;
     }
+    let (title_html, title_problems) = markdown::title_html(&title, tools.math);
+    for message in title_problems {
+        let (line, col) = locate("title");
+        ctx.warning(line, col, message);
+    }
     let body = markdown::render(split.body, tools);
     for (offset, message) in body.warnings {
         let (line, column) = crate::config::line_col(split.body, offset);
@@ -241,6 +248,7 @@ fn check_fields(
         source: ctx.path.to_path_buf(),
         slug,
         title,
+        title_html,
         date: date?,
         authors,
         tags,
@@ -617,8 +625,15 @@ fn yaml_kind(value: &serde_yaml::Value) -> &'static str {
     }
 }
 
+/// Single spaces and Unicode NFC, so the same name typed on two keyboards
+/// (precomposed `ë` or `e` + combining diaeresis) is one string.
 fn collapse_whitespace(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+    use unicode_normalization::UnicodeNormalization;
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .nfc()
+        .collect()
 }
 
 #[cfg(test)]
@@ -668,6 +683,12 @@ mod tests {
         assert_eq!(p.upvotes, 12);
         assert_eq!(p.body_html, "<p>Body <em>text</em>.</p>\n");
         assert_eq!(p.body_text, "Body text.");
+    }
+
+    #[test]
+    fn names_are_normalised_to_nfc() {
+        let (paper, _) = parse("---\ntitle: T\ndate: 2024-01-02\nauthors: [\"Zoe\u{308}\"]\n---\n");
+        assert_eq!(paper.unwrap().authors, ["Zo\u{eb}"]);
     }
 
     #[test]

@@ -126,6 +126,50 @@ pub fn render(body: &str, tools: &Renderers) -> RenderedBody {
     out
 }
 
+/// A title as HTML: text escaped, `$…$` (and `$$…$$`) as inline MathML.
+/// A `$` without a partner, or escaped as `\$`, stays a dollar sign.
+/// Returns the HTML and a message per formula that failed to convert.
+pub fn title_html(title: &str, math: &Math) -> (String, Vec<String>) {
+    let mut html = String::with_capacity(title.len() + 16);
+    let mut problems = Vec::new();
+    let mut rest = title;
+    while let Some(start) = find_dollar(rest) {
+        let delimiter = if rest[start..].starts_with("$$") {
+            "$$"
+        } else {
+            "$"
+        };
+        let inner_from = start + delimiter.len();
+        let Some(len) = rest[inner_from..].find(delimiter) else {
+            break;
+        };
+        let tex = &rest[inner_from..inner_from + len];
+        html.push_str(&escape(&rest[..start].replace("\\$", "$")));
+        match math.render(tex, false) {
+            Ok(mathml) if !tex.trim().is_empty() => html.push_str(&mathml),
+            Ok(_) => html.push_str(&escape(&format!("{delimiter}{tex}{delimiter}"))),
+            Err(message) => {
+                problems.push(format!(
+                    "invalid LaTeX in the title, shown as source: {message}"
+                ));
+                html.push_str(&format!(
+                    "<code class=\"math-error\">{}</code>",
+                    escape(tex)
+                ));
+            }
+        }
+        rest = &rest[inner_from + len + delimiter.len()..];
+    }
+    html.push_str(&escape(&rest.replace("\\$", "$")));
+    (html, problems)
+}
+
+/// Byte offset of the first `$` not escaped with a backslash.
+fn find_dollar(text: &str) -> Option<usize> {
+    let bytes = text.as_bytes();
+    (0..bytes.len()).find(|&i| bytes[i] == b'$' && (i == 0 || bytes[i - 1] != b'\\'))
+}
+
 fn code_block(highlighter: &Highlighter, lang: &str, code: &str) -> String {
     let token = lang.split([',', ' ']).next().unwrap_or("").trim();
     let (class, inner) = match highlighter.highlight(token, code) {
@@ -281,6 +325,22 @@ mod tests {
             out.html
         );
         assert_eq!(out.warnings.len(), 1);
+    }
+
+    #[test]
+    fn titles_get_math_and_escaping() {
+        let math = Math::default();
+        let (html, problems) = title_html("Bounds <b> $\\mathcal{O}(n)$ & \\$5 for $x", &math);
+        assert!(html.starts_with("Bounds &lt;b&gt; <math>"), "{html}");
+        assert!(html.ends_with("&amp; $5 for $x"), "{html}");
+        assert!(problems.is_empty());
+        let (html, problems) = title_html("Bad $\\frac{a}$ formula", &math);
+        assert!(
+            html.contains("<code class=\"math-error\">\\frac{a}</code>"),
+            "{html}"
+        );
+        assert_eq!(problems.len(), 1);
+        assert_eq!(title_html("plain", &math).0, "plain");
     }
 
     #[test]

@@ -56,7 +56,9 @@ pub struct FeedLink {
     pub mime: &'static str,
 }
 
-#[derive(Serialize)]
+/// A tag or author with the link to its page (empty when the name has
+/// no letters to make a page address from).
+#[derive(Serialize, Clone)]
 pub struct TermLink<'a> {
     pub name: &'a str,
     pub link: String,
@@ -68,14 +70,17 @@ pub struct PaperCtx<'a> {
     pub slug: &'a str,
     pub link: String,
     pub permalink: String,
+    /// Plain text, for attributes and `<title>`.
     pub title: &'a str,
+    /// Escaped HTML with MathML formulas, for headings and cards.
+    pub title_html: &'a str,
     /// ISO 8601 (`2024-02-19`), for `<time datetime>`.
     pub date: String,
     /// Human form (`Feb 19, 2024`).
     pub date_display: String,
-    pub authors: &'a [String],
-    /// The first `card_authors` names; `authors_hidden` counts the rest.
-    pub authors_shown: &'a [String],
+    pub authors: Vec<TermLink<'a>>,
+    /// The first `card_authors` authors; `authors_hidden` counts the rest.
+    pub authors_shown: Vec<TermLink<'a>>,
     pub authors_hidden: usize,
     pub tags: Vec<TermLink<'a>>,
     pub arxiv: Option<&'a str>,
@@ -99,6 +104,21 @@ impl<'a> PaperCtx<'a> {
     pub fn new(paper: &'a Paper, config: &Config) -> Self {
         let path = paper_path(paper);
         let shown = paper.authors.len().min(config.card_authors);
+        let authors: Vec<TermLink> = paper
+            .authors
+            .iter()
+            .map(|a| {
+                let slug = Site::tag_slug(a);
+                TermLink {
+                    name: a,
+                    link: if slug.is_empty() {
+                        String::new()
+                    } else {
+                        config.base_url.link(&author_path(&slug))
+                    },
+                }
+            })
+            .collect();
         let arxiv_url = paper
             .arxiv
             .as_ref()
@@ -114,11 +134,12 @@ impl<'a> PaperCtx<'a> {
             link: config.base_url.link(&path),
             permalink: config.base_url.absolute(&path),
             title: &paper.title,
+            title_html: &paper.title_html,
             date: paper.date.to_string(),
-            date_display: paper.date.strftime("%b %-d, %Y").to_string(),
-            authors: &paper.authors,
-            authors_shown: &paper.authors[..shown],
-            authors_hidden: paper.authors.len() - shown,
+            date_display: display_date(paper.date),
+            authors_shown: authors[..shown].to_vec(),
+            authors_hidden: authors.len() - shown,
+            authors,
             tags: paper
                 .tags
                 .iter()
@@ -177,14 +198,40 @@ pub struct TermSummary<'a> {
 }
 
 impl<'a> TermSummary<'a> {
-    pub fn new(term: &'a Term, config: &Config) -> Self {
+    /// `path` is the term's page, from [`tag_path`] or [`author_path`].
+    pub fn new(term: &'a Term, path: &str, config: &Config) -> Self {
         TermSummary {
             name: &term.name,
             slug: &term.slug,
-            link: config.base_url.link(&tag_path(&term.slug)),
+            link: config.base_url.link(path),
             count: term.papers.len(),
         }
     }
+}
+
+/// A link to another paper (previous/next, related).
+#[derive(Serialize)]
+pub struct PaperRef<'a> {
+    pub title_html: &'a str,
+    pub link: String,
+    pub date: String,
+    pub date_display: String,
+}
+
+impl<'a> PaperRef<'a> {
+    pub fn new(paper: &'a Paper, config: &Config) -> Self {
+        PaperRef {
+            title_html: &paper.title_html,
+            link: config.base_url.link(&paper_path(paper)),
+            date: paper.date.to_string(),
+            date_display: display_date(paper.date),
+        }
+    }
+}
+
+/// `Feb 19, 2024`.
+pub fn display_date(date: jiff::civil::Date) -> String {
+    date.strftime("%b %-d, %Y").to_string()
 }
 
 pub fn paper_path(paper: &Paper) -> String {
@@ -193,6 +240,14 @@ pub fn paper_path(paper: &Paper) -> String {
 
 pub fn tag_path(slug: &str) -> String {
     format!("tags/{slug}/")
+}
+
+pub fn author_path(slug: &str) -> String {
+    format!("authors/{slug}/")
+}
+
+pub fn day_path(date: jiff::civil::Date) -> String {
+    format!("daily/{date}/")
 }
 
 /// The first `limit` characters of `text`, cut at a word, with an ellipsis

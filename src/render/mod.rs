@@ -1,8 +1,9 @@
 //! Stage 4: the site model and theme to output files, as values. Nothing
 //! here touches the output folder; [`crate::write`] does.
 
+mod cite;
 pub mod context;
-pub mod feed;
+pub mod feeds;
 mod pages;
 pub mod sitemap;
 pub mod theme;
@@ -15,11 +16,24 @@ use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::model::Site;
 use crate::parse::highlight;
-use context::{PaperCtx, SiteCtx, paper_path, tag_path};
-use feed::FeedSpec;
+use context::{PaperCtx, SiteCtx, author_path, paper_path, tag_path};
+use feeds::FeedSpec;
 use pages::Env;
 use sitemap::SitemapEntry;
 use theme::Theme;
+
+/// JSON with `<`, `>` and `&` written as `\u` escapes: the same data for
+/// any JSON parser, but no field can ever be read as markup, whether the
+/// JSON ends up inside a `<script>` element or is opened by a careless viewer.
+pub fn html_safe_json(value: &impl serde::Serialize) -> String {
+    let text = serde_json::to_string_pretty(value).expect("our JSON values always serialize");
+    let mut out = text
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026");
+    out.push('\n');
+    out
+}
 
 /// One file of the built site.
 #[derive(Debug)]
@@ -50,10 +64,17 @@ pub fn render_site(site: &Site, config: &Config, theme: &Theme) -> Result<Vec<Ou
         .collect();
     let cards = pages::cards(&env, &papers)?;
 
-    let mut html = pages::paper_pages(&env, &papers)?;
+    let mut html = pages::paper_pages(&env, site, &papers)?;
     html.extend(pages::index_pages(&env, site, &cards)?);
+    html.extend(pages::trending_pages(&env, site, &cards)?);
     html.extend(pages::tag_pages(&env, site, &cards)?);
     html.push(pages::tags_index(&env, site)?);
+    html.extend(pages::author_pages(&env, site, &cards)?);
+    html.push(pages::authors_index(&env, site)?);
+    html.extend(pages::day_pages(&env, site, &cards)?);
+    html.extend(pages::archive_pages(&env, site, &cards)?);
+    let feed_groups = pages::feed_groups(&env, site);
+    html.push(pages::feeds_index(&env, &feed_groups)?);
     let sitemap_entries = sitemap_entries(site, &html);
     html.push(pages::not_found(&env)?);
 
@@ -70,7 +91,8 @@ pub fn render_site(site: &Site, config: &Config, theme: &Theme) -> Result<Vec<Ou
             .map_err(|e| Diagnostic::error(std::path::Path::new("site.toml"), e))?;
     let mut generated: Vec<(String, String)> = html;
     generated.push(("syntax.css".into(), syntax_css));
-    generated.extend(feeds(site, config));
+    generated.extend(all_feeds(site, config));
+    generated.push(("feeds.opml".into(), opml(config, &feed_groups)));
     generated.push((
         "sitemap.xml".into(),
         sitemap::sitemap(&sitemap_entries, config),
@@ -87,37 +109,67 @@ pub fn render_site(site: &Site, config: &Config, theme: &Theme) -> Result<Vec<Ou
     Ok(out)
 }
 
-fn feeds(site: &Site, config: &Config) -> Vec<(String, String)> {
-    let all: Vec<_> = site.papers.iter().collect();
+/// RSS, Atom and JSON Feed for the site, every tag and every author.
+fn all_feeds(site: &Site, config: &Config) -> Vec<(String, String)> {
+    let all: Vec<_> = site.papers.iter().take(config.feed_limit).collect();
     let main = FeedSpec {
         title: config.title.clone(),
         description: config.description.clone(),
         page_path: "",
-        feed_path: "rss.xml".into(),
     };
-    let mut out = vec![("rss.xml".to_string(), feed::rss(&main, &all, config))];
-    let per_tag: Vec<(String, String)> = site
+    let mut out = feeds::feeds(&main, &all, config);
+    let subjects: Vec<(String, String, &[usize])> = site
         .tags
+        .iter()
+        .map(|t| (tag_path(&t.slug), t.name.clone(), &t.papers[..]))
+        .chain(
+            site.authors
+                .iter()
+                .map(|a| (author_path(&a.slug), a.name.clone(), &a.papers[..])),
+        )
+        .collect();
+    let per_subject: Vec<Vec<(String, String)>> = subjects
         .par_iter()
-        .map(|tag| {
-            let page = tag_path(&tag.slug);
-            let papers: Vec<_> = tag
-                .papers
+        .map(|(page, name, members)| {
+            let papers: Vec<_> = members
                 .iter()
                 .take(config.feed_limit)
                 .map(|&i| &site.papers[i])
                 .collect();
             let spec = FeedSpec {
-                title: format!("{} — {}", config.title, tag.name),
-                description: format!("Papers tagged “{}”", tag.name),
-                page_path: &page,
-                feed_path: format!("{page}rss.xml"),
+                title: format!("{} — {name}", config.title),
+                description: format!("Papers: {name}"),
+                page_path: page,
             };
-            (spec.feed_path.clone(), feed::rss(&spec, &papers, config))
+            feeds::feeds(&spec, &papers, config)
         })
         .collect();
-    out.extend(per_tag);
+    out.extend(per_subject.into_iter().flatten());
     out
+}
+
+fn opml(config: &Config, groups: &[pages::FeedGroup]) -> String {
+    let rows: Vec<feeds::opml::Group> = groups
+        .iter()
+        .map(|g| {
+            let feeds = g
+                .rows
+                .iter()
+                .flat_map(|row| {
+                    row.feeds.iter().map(|f| {
+                        let page = config.base_url.absolute(
+                            row.page
+                                .strip_prefix(&config.base_url.path)
+                                .unwrap_or(&row.page),
+                        );
+                        (f.title.clone(), f.url.clone(), page)
+                    })
+                })
+                .collect();
+            (g.name, feeds)
+        })
+        .collect();
+    feeds::opml(&format!("{} feeds", config.title), &rows)
 }
 
 /// Every HTML page but the 404 page; papers carry their date as `lastmod`.

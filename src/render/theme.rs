@@ -18,7 +18,11 @@ pub struct Theme {
 }
 
 /// Templates every theme must provide.
-const REQUIRED: [&str; 6] = [
+const REQUIRED: [&str; 10] = [
+    "list.html",
+    "authors.html",
+    "archive.html",
+    "feeds.html",
     "index.html",
     "paper.html",
     "tags.html",

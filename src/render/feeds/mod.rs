@@ -1,0 +1,176 @@
+//! Feeds: RSS 2.0, Atom and JSON Feed 1.1 for the site, each tag and each
+//! author, plus an OPML list of them all. Written directly rather than
+//! through templates so every reader gets well-formed, escaped output
+//! whatever the theme does.
+
+mod atom;
+mod json;
+pub mod opml;
+mod rss;
+
+pub use opml::opml;
+
+use crate::config::Config;
+use crate::parse::Paper;
+use crate::render::context::paper_path;
+
+/// One subject's feeds: the site, a tag or an author.
+pub struct FeedSpec<'a> {
+    pub title: String,
+    pub description: String,
+    /// Site path of the HTML page the feeds mirror (`""`, `tags/rl/`).
+    pub page_path: &'a str,
+}
+
+/// The three formats, with their file names and MIME types.
+pub const FORMATS: [(&str, &str, &str); 3] = [
+    ("RSS", "rss.xml", "application/rss+xml"),
+    ("Atom", "atom.xml", "application/atom+xml"),
+    ("JSON Feed", "feed.json", "application/feed+json"),
+];
+
+/// A paper as a feed entry, with what every format needs precomputed.
+pub struct Entry<'a> {
+    pub paper: &'a Paper,
+    pub permalink: String,
+    /// Stable across domains and sub-paths where the paper has an id.
+    pub id: String,
+    pub pdf: Option<String>,
+    /// RFC 3339 at midnight UTC: papers carry dates, not times.
+    pub timestamp: String,
+}
+
+impl<'a> Entry<'a> {
+    fn new(paper: &'a Paper, config: &Config) -> Self {
+        let permalink = config.base_url.absolute(&paper_path(paper));
+        Entry {
+            id: entry_id(paper).unwrap_or_else(|| permalink.clone()),
+            permalink,
+            pdf: paper.pdf.clone().or_else(|| {
+                paper
+                    .arxiv
+                    .as_ref()
+                    .map(|id| format!("https://arxiv.org/pdf/{id}"))
+            }),
+            timestamp: format!("{}T00:00:00Z", paper.date),
+            paper,
+        }
+    }
+}
+
+/// All three feeds for `papers` (newest first; the first `feed_limit`),
+/// as `(site path, text)` pairs in the subject's folder.
+pub fn feeds(spec: &FeedSpec, papers: &[&Paper], config: &Config) -> Vec<(String, String)> {
+    let entries: Vec<Entry> = papers
+        .iter()
+        .take(config.feed_limit)
+        .map(|p| Entry::new(p, config))
+        .collect();
+    let feed_url = |file: &str| {
+        config
+            .base_url
+            .absolute(&format!("{}{file}", spec.page_path))
+    };
+    vec![
+        (
+            format!("{}rss.xml", spec.page_path),
+            rss::rss(spec, &entries, config, &feed_url("rss.xml")),
+        ),
+        (
+            format!("{}atom.xml", spec.page_path),
+            atom::atom(spec, &entries, config, &feed_url("atom.xml")),
+        ),
+        (
+            format!("{}feed.json", spec.page_path),
+            json::json_feed(spec, &entries, config, &feed_url("feed.json")),
+        ),
+    ]
+}
+
+/// An id that survives moving the site to another domain or sub-path, so
+/// readers do not see every paper again: from the arXiv id or DOI.
+pub fn entry_id(paper: &Paper) -> Option<String> {
+    if let Some(arxiv) = &paper.arxiv {
+        // Versions of one paper are one entry.
+        let id = match arxiv.rsplit_once('v') {
+            Some((head, v))
+                if !v.is_empty()
+                    && v.bytes().all(|b| b.is_ascii_digit())
+                    && head.contains(['.', '/']) =>
+            {
+                head
+            }
+            _ => arxiv,
+        };
+        return Some(format!("urn:arxiv:{id}"));
+    }
+    paper.doi.as_ref().map(|doi| format!("urn:doi:{doi}"))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    pub fn paper(arxiv: Option<&str>) -> Paper {
+        Paper {
+            source: PathBuf::from("content/papers/p.md"),
+            slug: "p".into(),
+            title: "A <b> & \"c\"".into(),
+            title_html: String::new(),
+            date: "2024-02-19".parse().unwrap(),
+            authors: vec!["Zoë".into()],
+            tags: vec!["rl".into()],
+            arxiv: arxiv.map(String::from),
+            doi: None,
+            url: None,
+            pdf: None,
+            code: None,
+            venue: None,
+            upvotes: 0,
+            draft: false,
+            body_html: "<p>x</p>".into(),
+            body_text: "x".into(),
+        }
+    }
+
+    pub fn config() -> Config {
+        Config::parse("", std::path::Path::new("site.toml")).unwrap()
+    }
+
+    pub fn spec() -> FeedSpec<'static> {
+        FeedSpec {
+            title: "T".into(),
+            description: String::new(),
+            page_path: "",
+        }
+    }
+
+    #[test]
+    fn ids_are_independent_of_the_domain_and_version() {
+        assert_eq!(
+            entry_id(&paper(Some("2402.12527v2"))).unwrap(),
+            "urn:arxiv:2402.12527"
+        );
+        assert_eq!(
+            entry_id(&paper(Some("hep-th/9901001"))).unwrap(),
+            "urn:arxiv:hep-th/9901001"
+        );
+        assert_eq!(entry_id(&paper(None)), None);
+    }
+
+    #[test]
+    fn three_formats_in_the_subject_folder() {
+        let p = paper(Some("2402.12527"));
+        let mut spec = spec();
+        spec.page_path = "tags/rl/";
+        let files: Vec<_> = feeds(&spec, &[&p], &config())
+            .into_iter()
+            .map(|(path, _)| path)
+            .collect();
+        assert_eq!(
+            files,
+            ["tags/rl/rss.xml", "tags/rl/atom.xml", "tags/rl/feed.json"]
+        );
+    }
+}

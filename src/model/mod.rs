@@ -40,6 +40,16 @@ pub struct Day {
     pub papers: Range<usize>,
 }
 
+/// A year or month of papers: a contiguous run, since papers are sorted by date.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Period {
+    /// The year, or the month 1–12.
+    pub number: i16,
+    pub papers: Range<usize>,
+    /// For a year, its months, newest first; empty for a month.
+    pub months: Vec<Period>,
+}
+
 /// How many related papers each paper page shows.
 pub const RELATED: usize = 5;
 
@@ -85,6 +95,32 @@ impl Site {
             trending,
             related,
         })
+    }
+
+    /// Years with papers, newest first, each with its months.
+    pub fn archive(&self) -> Vec<Period> {
+        let mut years: Vec<Period> = Vec::new();
+        for (i, paper) in self.papers.iter().enumerate() {
+            let (year, month) = (paper.date.year(), i16::from(paper.date.month()));
+            if years.last().is_none_or(|y| y.number != year) {
+                years.push(Period {
+                    number: year,
+                    papers: i..i,
+                    months: Vec::new(),
+                });
+            }
+            let y = years.last_mut().expect("pushed above");
+            y.papers.end = i + 1;
+            if y.months.last().is_none_or(|m| m.number != month) {
+                y.months.push(Period {
+                    number: month,
+                    papers: i..i,
+                    months: Vec::new(),
+                });
+            }
+            y.months.last_mut().expect("pushed above").papers.end = i + 1;
+        }
+        years
     }
 
     /// The older and newer neighbours of paper `i` in date order.
@@ -271,6 +307,10 @@ mod tests {
             .collect();
         assert_eq!(trending, ["b", "c", "a"], "upvotes, then date, then title");
         assert_eq!(site.neighbours(0), (Some(1), None));
+        let archive = site.archive();
+        assert_eq!(archive.len(), 1);
+        assert_eq!((archive[0].number, archive[0].papers.clone()), (2024, 0..3));
+        assert_eq!(archive[0].months.len(), 1);
         assert_eq!(site.neighbours(2), (None, Some(1)));
     }
 

@@ -151,7 +151,12 @@ fn features(papers: &[Paper]) -> Vec<Vec<(u32, f32)>> {
     let n = papers.len() as f32;
     let mut ids: HashMap<String, u32> = HashMap::new();
     let mut df: Vec<u32> = Vec::new();
-    let mut docs: Vec<(Vec<(u32, u32)>, Vec<u32>)> = Vec::with_capacity(papers.len());
+    // Per paper: (word id, count) sorted by id, and tag ids.
+    struct Doc {
+        tf: Vec<(u32, u32)>,
+        tags: Vec<u32>,
+    }
+    let mut docs: Vec<Doc> = Vec::with_capacity(papers.len());
     for paper in papers {
         let mut tf: HashMap<u32, u32> = HashMap::new();
         for word in words(&paper.title).chain(words(&paper.body_text)) {
@@ -179,11 +184,11 @@ fn features(papers: &[Paper]) -> Vec<Vec<(u32, f32)>> {
         }
         let mut tf: Vec<(u32, u32)> = tf.into_iter().collect();
         tf.sort_unstable();
-        docs.push((tf, tags));
+        docs.push(Doc { tf, tags });
     }
     let idf = |id: u32| (n / df[id as usize] as f32).ln();
     docs.into_iter()
-        .map(|(tf, tags)| {
+        .map(|Doc { tf, tags }| {
             let mut top: Vec<(u32, f32)> = tf
                 .into_iter()
                 .filter(|&(id, _)| df[id as usize] > 1)

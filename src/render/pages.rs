@@ -405,42 +405,31 @@ struct ArchiveCtx<'a> {
     years: Vec<Period>,
 }
 
-/// `archive/`, `archive/YYYY/` and `archive/YYYY/MM/`. Papers are sorted by
-/// date, so each year's and month's papers are one contiguous run.
+/// `archive/`, `archive/YYYY/` and `archive/YYYY/MM/`.
 pub fn archive_pages(env: &Env, site: &Site, cards: &[String]) -> Result<Vec<Page>, Diagnostic> {
-    let mut years: Vec<(i16, Vec<(i8, Vec<usize>)>)> = Vec::new();
-    for day in &site.days {
-        let (y, m) = (day.date.year(), day.date.month());
-        if years.last().is_none_or(|(year, _)| *year != y) {
-            years.push((y, Vec::new()));
-        }
-        let months = &mut years.last_mut().expect("pushed above").1;
-        if months.last().is_none_or(|(month, _)| *month != m) {
-            months.push((m, Vec::new()));
-        }
-        let days = &mut months.last_mut().expect("pushed above").1;
-        days.push(day.papers.start);
-    }
-    let month_name = |y: i16, m: i8| jiff::civil::date(y, m, 1).strftime("%B %Y").to_string();
+    let years = site.archive();
+    let month_name = |y: i16, m: i16| {
+        jiff::civil::date(y, m as i8, 1)
+            .strftime("%B %Y")
+            .to_string()
+    };
+    let month_path = |y: i16, m: i16| format!("archive/{y}/{m:02}/");
     let index = ArchiveCtx {
         site: &env.site,
         page: env.meta("Archive".into(), "archive/", Vec::new()),
         years: years
             .iter()
-            .map(|(y, months)| Period {
-                label: y.to_string(),
-                link: env.config.base_url.link(&format!("archive/{y}/")),
-                count: months
+            .map(|y| Period {
+                label: y.number.to_string(),
+                link: env.config.base_url.link(&format!("archive/{}/", y.number)),
+                count: y.papers.len(),
+                children: y
+                    .months
                     .iter()
-                    .flat_map(|(_, d)| d)
-                    .map(|&start| day_len(site, start))
-                    .sum(),
-                children: months
-                    .iter()
-                    .map(|(m, days)| Period {
-                        label: month_name(*y, *m),
-                        link: env.config.base_url.link(&format!("archive/{y}/{m:02}/")),
-                        count: days.iter().map(|&start| day_len(site, start)).sum(),
+                    .map(|m| Period {
+                        label: month_name(y.number, m.number),
+                        link: env.config.base_url.link(&month_path(y.number, m.number)),
+                        count: m.papers.len(),
                         children: Vec::new(),
                     })
                     .collect(),
@@ -451,42 +440,30 @@ pub fn archive_pages(env: &Env, site: &Site, cards: &[String]) -> Result<Vec<Pag
         "archive/index.html".to_string(),
         env.render("archive.html", &index)?,
     )];
-    let mut runs: Vec<(String, String, Vec<usize>)> = Vec::new();
-    for (y, months) in &years {
-        let year_run = papers_in(site, months.iter().flat_map(|(_, d)| d));
+    let mut runs: Vec<(String, String, std::ops::Range<usize>)> = Vec::new();
+    for y in &years {
         runs.push((
-            format!("archive/{y}/"),
-            format!("Papers from {y}"),
-            year_run,
+            format!("archive/{}/", y.number),
+            format!("Papers from {}", y.number),
+            y.papers.clone(),
         ));
-        for (m, days) in months {
-            runs.push((
-                format!("archive/{y}/{m:02}/"),
-                format!("Papers from {}", month_name(*y, *m)),
-                papers_in(site, days.iter()),
-            ));
+        for m in &y.months {
+            let heading = format!("Papers from {}", month_name(y.number, m.number));
+            runs.push((month_path(y.number, m.number), heading, m.papers.clone()));
         }
     }
-    pages.extend(for_each(&runs, |(base, heading, members)| {
-        let mut list = Listing::new("list.html", base.clone(), heading.clone(), members.clone());
-        let count = members.len();
+    pages.extend(for_each(&runs, |(base, heading, papers)| {
+        let mut list = Listing::new(
+            "list.html",
+            base.clone(),
+            heading.clone(),
+            papers.clone().collect(),
+        );
+        let count = papers.len();
         list.lede = format!("{count} paper{}", if count == 1 { "" } else { "s" });
         listing(env, site, list, cards)
     })?);
     Ok(pages)
-}
-
-/// Number of papers of the day starting at paper index `start`.
-fn day_len(site: &Site, start: usize) -> usize {
-    site.days
-        .binary_search_by(|d| d.papers.start.cmp(&start))
-        .map_or(0, |i| site.days[i].papers.len())
-}
-
-fn papers_in<'a>(site: &Site, day_starts: impl Iterator<Item = &'a usize>) -> Vec<usize> {
-    day_starts
-        .flat_map(|&start| start..start + day_len(site, start))
-        .collect()
 }
 
 #[derive(Serialize)]

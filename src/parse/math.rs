@@ -47,6 +47,14 @@ mod tests {
             (r"\mathcal{O}(n)", "𝒪"),
             (r"\arg\max_\theta p", "arg"),
             (r"x^{2}_{t}", "<msubsup>"),
+            (r"\mathbb{E}_{x \sim p}[\log p_\theta(x)]", "𝔼"),
+            (r"\nabla_\theta \mathcal{L}", "∇"),
+            (r"\|w\|_2^2", "‖"),
+            (
+                r"f(x) = \begin{cases} 1 & x > 0 \\ 0 & \text{otherwise} \end{cases}",
+                "<mtable",
+            ),
+            (r"\hat{\pi} = \arg\max_{\pi} J(\pi)", "<munder>"),
         ] {
             let out = math.render(tex, false).unwrap();
             assert!(out.contains(expect), "{tex} → {out}");

@@ -177,6 +177,8 @@ pub struct BuildOptions {
     pub output: Option<PathBuf>,
     pub base_url: Option<String>,
     pub drafts: bool,
+    /// Warnings fail the run too (for CI).
+    pub strict: bool,
 }
 
 #[cfg(test)]

@@ -3,8 +3,10 @@
 //! The build is a pipeline, one module per stage, data flowing one way:
 //! [`load`] (read files) → [`parse`] (front matter + Markdown → papers) →
 //! [`model`] (order, group, check across papers) → [`render`] (pages, feeds
-//! as values) → [`write`] (swap the new site into place).
+//! as values) → [`write`] (swap the new site into place). [`check`] lints
+//! the rendered site without writing it.
 
+pub mod check;
 pub mod config;
 pub mod diagnostic;
 pub mod load;
@@ -25,7 +27,7 @@ use parse::highlight::Highlighter;
 use parse::markdown::Renderers;
 use parse::math::Math;
 
-/// What a successful build did, for the summary line.
+/// What a successful run did, for the summary line.
 #[derive(Debug)]
 pub struct BuildReport {
     pub papers: usize,
@@ -36,7 +38,7 @@ pub struct BuildReport {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// A failed build: every problem found, errors and warnings, sorted by file.
+/// A failed run: every problem found, errors and warnings, sorted by file.
 #[derive(Debug)]
 pub struct BuildFailure {
     pub diagnostics: Vec<Diagnostic>,
@@ -50,21 +52,86 @@ impl From<Diagnostic> for BuildFailure {
     }
 }
 
+/// The site rendered in memory, not yet written.
+struct Rendered {
+    config: Config,
+    site: model::Site,
+    outputs: Vec<render::Output>,
+    output_dir: PathBuf,
+    diagnostics: Vec<Diagnostic>,
+}
+
 /// Builds the site at `options.root` into its output folder.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let started = Instant::now();
+    let rendered = render_in_memory(options)?;
+    let diagnostics = finish(rendered.diagnostics, options.strict)?;
+    write::write_site(&rendered.output_dir, &rendered.outputs).map_err(|e| {
+        let mut all = diagnostics.clone();
+        all.push(Diagnostic::error(&rendered.output_dir, e.to_string()));
+        BuildFailure { diagnostics: all }
+    })?;
+    Ok(BuildReport {
+        papers: rendered.site.papers.len(),
+        tags: rendered.site.tags.len(),
+        files: rendered.outputs.len(),
+        output: rendered.output_dir,
+        elapsed: started.elapsed(),
+        warnings: diagnostics,
+    })
+}
+
+/// Everything `build` validates, plus links and the paper records, without
+/// writing anything.
+pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
+    let started = Instant::now();
+    let mut rendered = render_in_memory(options)?;
+    rendered
+        .diagnostics
+        .extend(check::lint_papers(&rendered.site.papers));
+    rendered.diagnostics.extend(check::check_links(
+        &rendered.outputs,
+        &rendered.config.base_url,
+    ));
+    let diagnostics = finish(rendered.diagnostics, options.strict)?;
+    Ok(BuildReport {
+        papers: rendered.site.papers.len(),
+        tags: rendered.site.tags.len(),
+        files: rendered.outputs.len(),
+        output: rendered.output_dir,
+        elapsed: started.elapsed(),
+        warnings: diagnostics,
+    })
+}
+
+/// Sorts the problems and decides: errors (or, with `strict`, warnings)
+/// fail the run.
+fn finish(mut diagnostics: Vec<Diagnostic>, strict: bool) -> Result<Vec<Diagnostic>, BuildFailure> {
+    Diagnostic::sort_all(&mut diagnostics);
+    if strict {
+        for d in &mut diagnostics {
+            d.severity = diagnostic::Severity::Error;
+        }
+    }
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        return Err(BuildFailure { diagnostics });
+    }
+    Ok(diagnostics)
+}
+
+fn render_in_memory(options: &BuildOptions) -> Result<Rendered, BuildFailure> {
     let root = &options.root;
     let mut config = Config::load(root)?;
     if let Some(base_url) = &options.base_url {
         config.base_url = config::BaseUrl::parse(base_url)
             .map_err(|e| Diagnostic::error(std::path::Path::new("--base-url"), e))?;
     }
-    let output = options
+    let output_dir = options
         .output
         .clone()
         .unwrap_or_else(|| root.join("public"));
-    write::check_output_dir(root, &output)
-        .map_err(|e| Diagnostic::error(&output, e.to_string()))?;
+    write::check_output_dir(root, &output_dir)
+        .map_err(|e| Diagnostic::error(&output_dir, e.to_string()))?;
     let theme = render::theme::Theme::load(root, &config.theme)?;
 
     let (files, mut diagnostics) = load::load_papers(root);
@@ -99,21 +166,18 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
             return Err(fail(diagnostics));
         }
     };
-    let outputs = render::render_site(&site, &config, &theme).map_err(|e| {
-        diagnostics.push(e);
-        fail(std::mem::take(&mut diagnostics))
-    })?;
-    write::write_site(&output, &outputs).map_err(|e| {
-        diagnostics.push(Diagnostic::error(&output, e.to_string()));
-        fail(std::mem::take(&mut diagnostics))
-    })?;
-    Diagnostic::sort_all(&mut diagnostics);
-    Ok(BuildReport {
-        papers: site.papers.len(),
-        tags: site.tags.len(),
-        files: outputs.len(),
-        output,
-        elapsed: started.elapsed(),
-        warnings: diagnostics,
+    let outputs = match render::render_site(&site, &config, &theme) {
+        Ok(outputs) => outputs,
+        Err(e) => {
+            diagnostics.push(e);
+            return Err(fail(diagnostics));
+        }
+    };
+    Ok(Rendered {
+        config,
+        site,
+        outputs,
+        output_dir,
+        diagnostics,
     })
 }

@@ -207,7 +207,7 @@ fn group_terms(papers: &[Paper], names: impl Fn(&Paper) -> &[String]) -> Vec<Ter
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::path::PathBuf;
 

@@ -56,6 +56,13 @@ struct RawFrontMatter {
     draft: Option<bool>,
 }
 
+/// Longest values accepted. Anything longer is a mistake (a missing closing
+/// quote swallowing the file, a paste gone wrong), and since a title or name
+/// is repeated on every listing and feed that shows the paper, one such value
+/// would multiply into gigabytes of output.
+const MAX_TITLE_CHARS: usize = 1_000;
+const MAX_NAME_CHARS: usize = 300;
+
 const KNOWN_KEYS: [&str; 13] = [
     "title", "date", "authors", "tags", "arxiv", "doi", "url", "pdf", "code", "venue", "upvotes",
     "slug", "draft",
@@ -119,8 +126,11 @@ fn parse_with(ctx: &mut FileContext, tools: &Renderers) -> Option<Paper> {
             });
             let mut message = yaml_message(&e.to_string());
             let (mut line, mut column) = (line, column);
-            if message.contains("end of stream")
+            // An unclosed quote or bracket is noticed lines later, where the
+            // parser gives up; point at where it was opened instead.
+            if (message.contains("end of stream") || message.contains("did not find expected"))
                 && let Some((l, c)) = unclosed_opening(split.yaml)
+                && split.yaml_line + l - 1 <= line
             {
                 message = "a quote or bracket opened here is never closed".into();
                 (line, column) = (split.yaml_line + l - 1, c);
@@ -184,6 +194,18 @@ fn check_fields(
             "add a line such as: title: \"Attention Is All You Need\"",
         );
     }
+    if title.chars().count() > MAX_TITLE_CHARS {
+        let (line, col) = locate("title");
+        ctx.error(
+            line,
+            col,
+            format!(
+                "the title is {} characters long; at most {MAX_TITLE_CHARS} are allowed",
+                title.chars().count()
+            ),
+            "check for a missing closing quote, or shorten the title",
+        );
+    }
     let date = check_date(ctx, date, locate, opening);
 
     let authors: Vec<String> = authors
@@ -192,6 +214,18 @@ fn check_fields(
         .map(|a| collapse_whitespace(a))
         .filter(|a| !a.is_empty())
         .collect();
+    if let Some(long) = authors.iter().find(|a| a.chars().count() > MAX_NAME_CHARS) {
+        let (line, col) = locate("authors");
+        ctx.error(
+            line,
+            col,
+            format!(
+                "an author name is {} characters long; at most {MAX_NAME_CHARS} are allowed",
+                long.chars().count()
+            ),
+            "separate authors as a list: authors: [\"A. Author\", \"B. Author\"]",
+        );
+    }
     let tags = check_tags(ctx, tags.unwrap_or_default(), locate);
     let arxiv = check_arxiv(ctx, arxiv, locate);
     let doi = check_doi(ctx, doi, locate);
@@ -327,9 +361,24 @@ fn check_tags(
     locate: &dyn Fn(&str) -> (usize, usize),
 ) -> Vec<String> {
     let mut out: Vec<String> = Vec::with_capacity(tags.len());
+    let mut seen = std::collections::HashSet::new();
     for tag in tags {
         let tag = collapse_whitespace(&tag);
-        if slugify(&tag).is_empty() {
+        let slug = slugify(&tag);
+        if tag.chars().count() > MAX_NAME_CHARS {
+            let (line, col) = locate("tags");
+            ctx.error(
+                line,
+                col,
+                format!(
+                    "a tag is {} characters long; at most {MAX_NAME_CHARS} are allowed",
+                    tag.chars().count()
+                ),
+                "use short tags such as reinforcement-learning",
+            );
+            continue;
+        }
+        if slug.is_empty() {
             let (line, col) = locate("tags");
             ctx.error(
                 line,
@@ -340,7 +389,7 @@ fn check_tags(
             continue;
         }
         // "C++" and "c++" are one tag: keep the first spelling only.
-        if !out.iter().any(|t| slugify(t) == slugify(&tag)) {
+        if seen.insert(slug) {
             out.push(tag);
         }
     }

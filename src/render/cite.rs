@@ -274,10 +274,9 @@ pub fn scholar_meta(paper: &Paper, permalink: &str) -> Vec<Meta> {
         name: "citation_title",
         content: paper.title.clone(),
     }];
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for author in &paper.authors {
-        if !seen.contains(&author.as_str()) {
-            seen.push(author);
+        if seen.insert(author.as_str()) {
             meta.push(Meta {
                 name: "citation_author",
                 content: author.clone(),
@@ -328,15 +327,11 @@ pub fn scholar_meta(paper: &Paper, permalink: &str) -> Vec<Meta> {
 /// `<script>` element: `<`, `>` and `&` are written as `\u` escapes so no
 /// field can close the element.
 pub fn json_ld(paper: &Paper, permalink: &str, site_title: &str) -> String {
-    let mut seen: Vec<&str> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     let authors: Vec<_> = paper
         .authors
         .iter()
-        .filter(|a| {
-            let new = !seen.contains(&a.as_str());
-            seen.push(a);
-            new
-        })
+        .filter(|a| seen.insert(a.as_str()))
         .map(|a| json!({ "@type": "Person", "name": a }))
         .collect();
     let mut same_as = Vec::new();

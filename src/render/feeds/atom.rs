@@ -77,7 +77,7 @@ fn write_entry(xml: &mut String, entry: &Entry) {
     let _ = writeln!(
         xml,
         "<content type=\"html\">{}</content>",
-        escape(&paper.body_html)
+        escape(&entry.content_html[..])
     );
     xml.push_str("</entry>\n");
 }

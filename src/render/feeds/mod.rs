@@ -12,7 +12,8 @@ pub use opml::opml;
 
 use crate::config::Config;
 use crate::parse::Paper;
-use crate::render::context::paper_path;
+use crate::parse::markdown::escape;
+use crate::render::context::{paper_path, summarize};
 
 /// One subject's feeds: the site, a tag or an author.
 pub struct FeedSpec<'a> {
@@ -29,9 +30,18 @@ pub const FORMATS: [(&str, &str, &str); 3] = [
     ("JSON Feed", "feed.json", "application/feed+json"),
 ];
 
+/// Rendered abstracts above this size go into feeds as their opening only:
+/// a paper is repeated in the feeds of each of its authors and tags, and
+/// readers do not want megabytes per entry.
+const MAX_CONTENT_BYTES: usize = 64 * 1024;
+
 /// A paper as a feed entry, with what every format needs precomputed.
 pub struct Entry<'a> {
     pub paper: &'a Paper,
+    /// The rendered abstract, or for huge ones their opening as a paragraph.
+    pub content_html: std::borrow::Cow<'a, str>,
+    /// Plain-text opening of the abstract.
+    pub summary: String,
     pub permalink: String,
     /// Stable across domains and sub-paths where the paper has an id.
     pub id: String,
@@ -43,7 +53,15 @@ pub struct Entry<'a> {
 impl<'a> Entry<'a> {
     fn new(paper: &'a Paper, config: &Config) -> Self {
         let permalink = config.base_url.absolute(&paper_path(paper));
+        let summary = summarize(&paper.body_text, 500);
+        let content_html = if paper.body_html.len() <= MAX_CONTENT_BYTES {
+            std::borrow::Cow::Borrowed(paper.body_html.as_str())
+        } else {
+            std::borrow::Cow::Owned(format!("<p>{}</p>", escape(&summary)))
+        };
         Entry {
+            content_html,
+            summary,
             id: entry_id(paper).unwrap_or_else(|| permalink.clone()),
             permalink,
             pdf: paper.pdf.clone().or_else(|| {

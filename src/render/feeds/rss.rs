@@ -50,7 +50,7 @@ fn item(xml: &mut String, entry: &Entry) {
     for tag in &paper.tags {
         element(xml, "category", tag);
     }
-    element(xml, "description", &paper.body_html);
+    element(xml, "description", &entry.content_html);
     if let Some(pdf) = &entry.pdf {
         // RSS requires a length; the PDF's size is unknown at build time.
         let _ = writeln!(

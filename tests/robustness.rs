@@ -1,0 +1,441 @@
+//! Bad input, on purpose: every case gets a clear diagnostic naming its
+//! file and line, and a failed build leaves the previous site untouched.
+
+mod common;
+
+use std::path::Path;
+
+use common::{TestSite, paperfeed, snapshot};
+
+/// A site with one good paper, built once, plus the bad-input fixture
+/// `name` copied into `content/papers/` under the same name.
+fn with_bad_input(name: &str) -> (TestSite, std::collections::BTreeMap<String, Vec<u8>>) {
+    let site = TestSite::fixture("one");
+    site.build(&[]).success();
+    let before = snapshot(&site.public());
+    let source = common::repo_root()
+        .join("tests/fixtures/bad-inputs")
+        .join(name);
+    std::fs::copy(&source, site.root().join("content/papers").join(name)).unwrap();
+    (site, before)
+}
+
+/// Builds and expects failure (exit 1) with `expected` in stderr, and the
+/// previous output byte for byte.
+fn fails_with(name: &str, expected: &str) {
+    let (site, before) = with_bad_input(name);
+    let out = site.build(&[]).code(1).get_output().stderr.clone();
+    let stderr = String::from_utf8(out).unwrap();
+    assert!(
+        stderr.contains(expected),
+        "{name}: expected `{expected}` in:\n{stderr}"
+    );
+    assert!(
+        stderr.contains("help:"),
+        "{name}: says what to do:\n{stderr}"
+    );
+    assert_eq!(
+        snapshot(&site.public()),
+        before,
+        "{name}: previous output changed"
+    );
+}
+
+/// Builds and expects success, with `warning` in stderr when given.
+fn builds(name: &str, warning: Option<&str>) -> TestSite {
+    let (site, _) = with_bad_input(name);
+    let out = site.build(&[]).success().get_output().stderr.clone();
+    let stderr = String::from_utf8(out).unwrap();
+    if let Some(w) = warning {
+        assert!(stderr.contains(w), "{name}: expected `{w}` in:\n{stderr}");
+    }
+    site
+}
+
+#[test]
+fn invalid_yaml_points_at_the_unclosed_bracket() {
+    fails_with(
+        "invalid-yaml.md",
+        "content/papers/invalid-yaml.md:4:7: a quote or bracket opened here is never closed",
+    );
+}
+
+#[test]
+fn front_matter_never_closed() {
+    fails_with(
+        "unclosed.md",
+        "content/papers/unclosed.md:1:1: the front matter opened here is never closed",
+    );
+}
+
+#[test]
+fn missing_and_wrong_typed_fields() {
+    fails_with(
+        "missing-title.md",
+        "content/papers/missing-title.md:1:1: missing required field `title`",
+    );
+    fails_with(
+        "wrong-type.md",
+        "content/papers/wrong-type.md:4:10: authors: invalid type: integer `42`, expected a list",
+    );
+}
+
+#[test]
+fn impossible_dates_and_non_dates() {
+    fails_with(
+        "impossible-date.md",
+        "content/papers/impossible-date.md:3:7: `2024-02-30` is not a real calendar date",
+    );
+    fails_with(
+        "not-a-date.md",
+        "content/papers/not-a-date.md:3:7: `yesterday` is not a date",
+    );
+}
+
+#[test]
+fn empty_file() {
+    fails_with("empty.md", "content/papers/empty.md:1:1: the file is empty");
+}
+
+#[test]
+fn bytes_that_are_not_utf8() {
+    fails_with(
+        "not-utf8.md",
+        "content/papers/not-utf8.md:5:4: the file is not valid UTF-8",
+    );
+}
+
+#[test]
+fn bom_and_crlf_files_build() {
+    let site = builds("bom.md", None);
+    assert!(
+        site.read("papers/bom/index.html")
+            .contains("<h1>Starts with a BOM</h1>")
+    );
+    let site = builds("crlf.md", None);
+    let page = site.read("papers/crlf/index.html");
+    assert!(page.contains("<h1>Windows line endings</h1>"));
+    assert!(!page.contains('\r'));
+    assert!(site.exists("tags/crlf/index.html"));
+}
+
+#[test]
+fn unbalanced_latex_warns_and_shows_the_source() {
+    let site = builds(
+        "unbalanced-latex.md",
+        Some("warning: content/papers/unbalanced-latex.md:5:"),
+    );
+    assert!(
+        site.read("papers/unbalanced-latex/index.html")
+            .contains("class=\"math-error\"")
+    );
+}
+
+#[test]
+fn unknown_keys_warn() {
+    builds(
+        "unknown-key.md",
+        Some("warning: content/papers/unknown-key.md:4:1: unknown front-matter key `abstract_url`"),
+    );
+}
+
+#[test]
+fn tags_that_slugify_to_nothing_or_to_one_slug() {
+    fails_with(
+        "empty-tag.md",
+        "content/papers/empty-tag.md:4:7: tag `!!!` has no letters or digits",
+    );
+    let site = builds("same-tag.md", None);
+    let page = site.read("papers/same-tag/index.html");
+    assert_eq!(
+        page.matches("href=\"/tags/c-plus-plus/\"").count(),
+        1,
+        "one tag, shown once"
+    );
+}
+
+#[test]
+fn slugs_and_tags_cannot_leave_the_output_folder() {
+    let site = builds("escaping-slug.md", None);
+    assert!(site.exists("papers/etc-passwd/index.html"));
+    assert!(site.exists("tags/outside/index.html"));
+    assert!(site.exists("tags/abs-tag/index.html"));
+    assert!(site.exists("tags/back-slash/index.html"));
+    for entry in std::fs::read_dir(site.root()).unwrap() {
+        let name = entry.unwrap().file_name().into_string().unwrap();
+        assert!(
+            ["content", "public", "site.toml", "themes"].contains(&name.as_str()),
+            "unexpected {name}"
+        );
+    }
+}
+
+#[test]
+fn duplicate_slugs_name_both_files() {
+    fails_with(
+        "duplicate-slug.md",
+        "content/papers/duplicate-slug.md, content/papers/edge-of-reach.md",
+    );
+}
+
+#[test]
+fn odd_file_names() {
+    let (site, _) = with_bad_input("My Paper (Final).MD");
+    std::fs::copy(
+        common::repo_root().join("tests/fixtures/bad-inputs/long-extension.markdown"),
+        site.root().join("content/papers/long-extension.markdown"),
+    )
+    .unwrap();
+    std::fs::copy(
+        common::repo_root().join("tests/fixtures/bad-inputs/ignored.md.bak"),
+        site.root().join("content/papers/ignored.md.bak"),
+    )
+    .unwrap();
+    site.build(&[]).success();
+    assert!(site.exists("papers/my-paper-final/index.html"));
+    assert!(site.exists("papers/long-extension/index.html"));
+    assert!(!site.exists("papers/ignored/index.html"));
+}
+
+#[test]
+fn enormous_titles_and_names_are_refused_with_their_line() {
+    let site = TestSite::fixture("one");
+    site.build(&[]).success();
+    let before = snapshot(&site.public());
+    let title = "Long ".repeat(400_000);
+    site.write(
+        "content/papers/huge-title.md",
+        &format!("---\ntitle: \"{title}\"\ndate: 2024-01-01\n---\n"),
+    );
+    let name = "A".repeat(2_000_000);
+    site.write(
+        "content/papers/huge-name.md",
+        &format!("---\ntitle: T\ndate: 2024-01-01\nauthors: [\"{name}\"]\n---\n"),
+    );
+    let out = site.build(&[]).code(1).get_output().stderr.clone();
+    let stderr = String::from_utf8(out).unwrap();
+    assert!(
+        stderr.contains("content/papers/huge-title.md:2:8: the title is 1999999 characters long"),
+        "{}",
+        &stderr[..2000.min(stderr.len())]
+    );
+    assert!(
+        stderr.contains(
+            "content/papers/huge-name.md:4:10: an author name is 2000000 characters long"
+        )
+    );
+    assert!(
+        stderr.len() < 10_000,
+        "snippets are cut, not megabytes long"
+    );
+    assert_eq!(snapshot(&site.public()), before);
+}
+
+#[test]
+fn enormous_author_lists_and_abstracts_build() {
+    let site = TestSite::fixture("one");
+    let authors: Vec<String> = (0..1_000).map(|i| format!("\"Author {i}\"")).collect();
+    let body = "An abstract sentence with words. ".repeat(100_000);
+    site.write(
+        "content/papers/huge.md",
+        &format!(
+            "---\ntitle: Huge\ndate: 2024-01-01\nauthors: [{}]\n---\n{body}\n",
+            authors.join(", ")
+        ),
+    );
+    site.build(&[]).success();
+    let card = site.read("index.html");
+    assert!(card.contains("et al. (+996)"));
+    assert!(
+        card.len() < 100_000,
+        "the card shows the abstract's opening only"
+    );
+    assert!(
+        site.read("papers/huge/index.html").len() > 3_000_000,
+        "the paper page has it all"
+    );
+    let feed = site.read("authors/author-999/atom.xml");
+    assert!(
+        feed.len() < 100_000,
+        "feeds carry the opening of huge abstracts"
+    );
+}
+
+#[test]
+fn pathological_markdown_builds() {
+    let site = TestSite::fixture("one");
+    let body = format!(
+        "{}deep quote\n\n{}deep list\n\n{}x{}\n\n{}\n",
+        "> ".repeat(5_000),
+        (0..2_000)
+            .map(|i| format!("{}- item\n", "  ".repeat(i)))
+            .collect::<String>(),
+        "`".repeat(50_000),
+        "`".repeat(49_999),
+        "[".repeat(50_000),
+    );
+    site.write(
+        "content/papers/patho.md",
+        &format!("---\ntitle: Patho\ndate: 2024-01-01\n---\n{body}"),
+    );
+    site.build(&[]).success();
+    assert!(site.exists("papers/patho/index.html"));
+}
+
+#[test]
+fn symlinks_are_skipped_with_a_warning() {
+    let site = TestSite::fixture("one");
+    let papers = site.root().join("content/papers");
+    let outside = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(
+        outside.path(),
+        "---\ntitle: Outside\ndate: 2024-01-01\n---\n",
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(outside.path(), papers.join("outside.md")).unwrap();
+    std::os::unix::fs::symlink(&papers, papers.join("loop")).unwrap();
+    let out = site.build(&[]).success().get_output().stderr.clone();
+    let stderr = String::from_utf8(out).unwrap();
+    assert!(
+        stderr.contains("warning: content/papers/outside.md: symbolic link skipped"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("warning: content/papers/loop: symbolic link skipped"),
+        "{stderr}"
+    );
+    assert!(!site.exists("papers/outside/index.html"));
+}
+
+#[test]
+fn empty_or_missing_content_builds_an_empty_site() {
+    let site = TestSite::fixture("empty");
+    site.build(&[]).success();
+    std::fs::remove_dir_all(site.root().join("content")).unwrap();
+    site.build(&[]).success();
+    assert!(site.read("index.html").contains("No papers yet"));
+}
+
+#[test]
+fn all_broken_files_are_reported_at_once() {
+    let site = TestSite::fixture("one");
+    for name in ["invalid-yaml.md", "missing-title.md", "not-a-date.md"] {
+        std::fs::copy(
+            common::repo_root()
+                .join("tests/fixtures/bad-inputs")
+                .join(name),
+            site.root().join("content/papers").join(name),
+        )
+        .unwrap();
+    }
+    let out = site.build(&[]).code(1).get_output().stderr.clone();
+    let stderr = String::from_utf8(out).unwrap();
+    assert!(stderr.contains("3 errors in 3 files"), "{stderr}");
+}
+
+#[test]
+fn strict_turns_warnings_into_errors_and_json_is_machine_readable() {
+    let (site, before) = with_bad_input("unknown-key.md");
+    site.build(&["--strict"]).code(1);
+    assert_eq!(snapshot(&site.public()), before);
+    let out = site
+        .build(&["--format", "json"])
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(json["ok"], true);
+    assert_eq!(json["warnings"], 1);
+    let d = &json["diagnostics"][0];
+    assert_eq!(d["severity"], "warning");
+    assert_eq!(d["path"], "content/papers/unknown-key.md");
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(4), Some(1))
+    );
+
+    let (site, _) = with_bad_input("impossible-date.md");
+    let out = site
+        .build(&["--format", "json"])
+        .code(1)
+        .get_output()
+        .stdout
+        .clone();
+    let json: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(json["ok"], false);
+    assert_eq!(json["errors"], 1);
+    assert_eq!(json["diagnostics"][0]["line"], 3);
+    assert!(
+        json["diagnostics"][0]["help"]
+            .as_str()
+            .unwrap()
+            .contains("YYYY-MM-DD")
+    );
+}
+
+#[test]
+fn check_lints_records_and_links_without_writing() {
+    let site = TestSite::fixture("one");
+    site.write("content/papers/same-arxiv.md", "---\ntitle: Again\ndate: 2024-01-01\narxiv: \"2402.12527v2\"\nauthors: [\"Zoe Fifth\"]\n---\nSee [nowhere](/no/such/page/).\n");
+    site.write(
+        "content/papers/no-abstract.md",
+        "---\ntitle: Bare\ndate: 2024-01-01\n---\n",
+    );
+    let out = paperfeed()
+        .args(["check", "--root"])
+        .arg(site.root())
+        .assert()
+        .code(1)
+        .get_output()
+        .stderr
+        .clone();
+    let stderr = String::from_utf8(out).unwrap();
+    assert!(
+        stderr.contains("arXiv id 2402.12527 appears in 2 files"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Fifth` is also written `Zo"), "{stderr}");
+    assert!(
+        stderr.contains("warning: content/papers/no-abstract.md: the paper has no abstract"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("error: public/papers/same-arxiv/index.html: link `/no/such/page/` does not lead to any page of the site"), "{stderr}");
+    assert!(!site.public().exists(), "check writes nothing");
+}
+
+#[test]
+fn check_passes_on_the_example_site_under_a_sub_path() {
+    paperfeed()
+        .args([
+            "check",
+            "--strict",
+            "--base-url",
+            "https://user.github.io/paperfeed/",
+            "--root",
+        ])
+        .arg(common::repo_root())
+        .assert()
+        .success();
+}
+
+#[test]
+fn a_broken_file_among_a_thousand() {
+    let site = TestSite::fixture("many");
+    site.add_papers(1000);
+    site.build(&[]).success();
+    let before = snapshot(&site.public());
+    site.write(
+        "content/papers/paper-500.md",
+        "---\ntitle: Broken\ndate: 2024-13-01\n---\n",
+    );
+    let out = site.build(&[]).code(1).get_output().stderr.clone();
+    let stderr = String::from_utf8(out).unwrap();
+    assert!(
+        stderr.contains("content/papers/paper-500.md:3:7"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("1 error in 1 file"), "{stderr}");
+    assert_eq!(snapshot(&site.public()), before);
+    let _ = Path::new("");
+}

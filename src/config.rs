@@ -23,6 +23,7 @@ struct RawConfig {
     unsafe_html: Option<bool>,
     highlight_theme_light: Option<String>,
     highlight_theme_dark: Option<String>,
+    cname: Option<String>,
 }
 
 /// The configuration every later stage reads. Built only by [`Config::load`]
@@ -43,6 +44,8 @@ pub struct Config {
     pub unsafe_html: bool,
     pub highlight_theme_light: String,
     pub highlight_theme_dark: String,
+    /// Custom domain for GitHub Pages, written to `CNAME`.
+    pub cname: Option<String>,
 }
 
 /// The public address of the site, split so templates can build both
@@ -133,7 +136,17 @@ fn resolve(raw: RawConfig) -> Result<Config, (&'static str, String)> {
         unsafe_html,
         highlight_theme_light,
         highlight_theme_dark,
+        cname,
     } = raw;
+    let cname = cname.map(|c| c.trim().to_string());
+    if let Some(c) = &cname
+        && (c.is_empty() || c.contains(['/', ':', ' ']))
+    {
+        return Err((
+            "cname",
+            format!("`{c}` is not a domain name (write e.g. papers.example.org)"),
+        ));
+    }
     let base_url = BaseUrl::parse(base_url.as_deref().unwrap_or("http://127.0.0.1:1111/"))
         .map_err(|e| ("base_url", e))?;
     let theme = theme.unwrap_or_else(|| "default".into());
@@ -158,6 +171,7 @@ fn resolve(raw: RawConfig) -> Result<Config, (&'static str, String)> {
         unsafe_html: unsafe_html.unwrap_or(false),
         highlight_theme_light: highlight_theme_light.unwrap_or_else(|| "InspiredGitHub".into()),
         highlight_theme_dark: highlight_theme_dark.unwrap_or_else(|| "base16-ocean.dark".into()),
+        cname,
     })
 }
 

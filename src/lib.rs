@@ -9,10 +9,14 @@
 pub mod check;
 pub mod config;
 pub mod diagnostic;
+#[doc(hidden)]
+pub mod harness;
+pub mod import;
 pub mod load;
 pub mod model;
 pub mod parse;
 pub mod render;
+pub mod scaffold;
 pub mod slug;
 pub mod write;
 
@@ -35,6 +39,8 @@ pub struct BuildReport {
     pub files: usize,
     pub output: PathBuf,
     pub elapsed: Duration,
+    /// How long each stage took, in order, for `--verbose`.
+    pub stages: Vec<(&'static str, Duration)>,
     pub warnings: Vec<Diagnostic>,
 }
 
@@ -59,24 +65,28 @@ struct Rendered {
     outputs: Vec<render::Output>,
     output_dir: PathBuf,
     diagnostics: Vec<Diagnostic>,
+    stages: Vec<(&'static str, Duration)>,
 }
 
 /// Builds the site at `options.root` into its output folder.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let started = Instant::now();
-    let rendered = render_in_memory(options)?;
+    let mut rendered = render_in_memory(options)?;
     let diagnostics = finish(rendered.diagnostics, options.strict)?;
+    let writing = Instant::now();
     write::write_site(&rendered.output_dir, &rendered.outputs).map_err(|e| {
         let mut all = diagnostics.clone();
         all.push(Diagnostic::error(&rendered.output_dir, e.to_string()));
         BuildFailure { diagnostics: all }
     })?;
+    rendered.stages.push(("write", writing.elapsed()));
     Ok(BuildReport {
         papers: rendered.site.papers.len(),
         tags: rendered.site.tags.len(),
         files: rendered.outputs.len(),
         output: rendered.output_dir,
         elapsed: started.elapsed(),
+        stages: rendered.stages,
         warnings: diagnostics,
     })
 }
@@ -100,6 +110,7 @@ pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         files: rendered.outputs.len(),
         output: rendered.output_dir,
         elapsed: started.elapsed(),
+        stages: rendered.stages,
         warnings: diagnostics,
     })
 }
@@ -133,8 +144,15 @@ fn render_in_memory(options: &BuildOptions) -> Result<Rendered, BuildFailure> {
     write::check_output_dir(root, &output_dir)
         .map_err(|e| Diagnostic::error(&output_dir, e.to_string()))?;
     let theme = render::theme::Theme::load(root, &config.theme)?;
+    let mut stages = Vec::new();
+    let mut clock = Instant::now();
+    let mut lap = |stage: &'static str| {
+        stages.push((stage, clock.elapsed()));
+        clock = Instant::now();
+    };
 
     let (files, mut diagnostics) = load::load_papers(root);
+    lap("load");
     let highlighter = Highlighter::default();
     let math = Math::default();
     let tools = Renderers {
@@ -156,6 +174,7 @@ fn render_in_memory(options: &BuildOptions) -> Result<Rendered, BuildFailure> {
         Diagnostic::sort_all(&mut diagnostics);
         BuildFailure { diagnostics }
     };
+    lap("parse");
     if diagnostics.iter().any(Diagnostic::is_error) {
         return Err(fail(diagnostics));
     }
@@ -166,6 +185,7 @@ fn render_in_memory(options: &BuildOptions) -> Result<Rendered, BuildFailure> {
             return Err(fail(diagnostics));
         }
     };
+    lap("model");
     let outputs = match render::render_site(&site, &config, &theme) {
         Ok(outputs) => outputs,
         Err(e) => {
@@ -173,11 +193,13 @@ fn render_in_memory(options: &BuildOptions) -> Result<Rendered, BuildFailure> {
             return Err(fail(diagnostics));
         }
     };
+    lap("render");
     Ok(Rendered {
         config,
         site,
         outputs,
         output_dir,
         diagnostics,
+        stages,
     })
 }

@@ -1,22 +1,30 @@
 //! The `paperfeed` command line: parses flags, calls the library, prints
-//! diagnostics and the summary, and turns the outcome into an exit code.
+//! diagnostics and summaries, and turns the outcome into an exit code.
 
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use anstream::eprintln;
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
+use paperfeed::import::{self, ImportReport};
+use paperfeed::scaffold::{self, NewPaper};
 use paperfeed::{BuildFailure, BuildOptions, BuildReport, Diagnostic};
 
+const EXIT_CODES: &str = "Exit codes: 0 success (warnings allowed), 1 errors in the site or the input (or warnings with --strict), 2 wrong command line.";
+
 #[derive(Parser)]
-#[command(
-    name = "paperfeed",
-    version,
-    about = "A static site generator for research-paper feeds",
-    after_help = "Exit codes: 0 success (warnings allowed), 1 errors in the site (or warnings with --strict), 2 wrong command line."
-)]
+#[command(name = "paperfeed", version, about = "A static site generator for research-paper feeds", after_help = EXIT_CODES)]
 struct Cli {
+    /// Print errors only.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print more: stage timings, every file created.
+    #[arg(short, long, global = true)]
+    verbose: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -34,6 +42,77 @@ enum Command {
         after_help = "Examples:\n  paperfeed check\n  paperfeed check --strict --base-url https://user.github.io/repo/"
     )]
     Check(SiteArgs),
+    /// Create a new site: site.toml, an example paper, .gitignore and a GitHub Pages workflow.
+    #[command(
+        after_help = "Examples:\n  paperfeed init my-papers\n  paperfeed init . --force   # add the missing files to a folder that has some"
+    )]
+    Init {
+        /// Folder to create the site in.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Write into a non-empty folder (existing files are still never overwritten).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Write content/papers/<slug>.md for a new paper and print its path.
+    #[command(
+        after_help = "Examples:\n  paperfeed new \"Attention Is All You Need\" --arxiv 1706.03762 --tags transformers,attention\n  paperfeed new \"My Notes\" --authors \"Ada Lovelace, Alan Turing\" --date 2024-02-19"
+    )]
+    New {
+        /// The paper's title.
+        title: String,
+        /// arXiv identifier, e.g. 2402.12527.
+        #[arg(long)]
+        arxiv: Option<String>,
+        /// Comma-separated tags.
+        #[arg(long, value_delimiter = ',')]
+        tags: Vec<String>,
+        /// Comma-separated author names.
+        #[arg(long, value_delimiter = ',')]
+        authors: Vec<String>,
+        /// Publication date, YYYY-MM-DD (default: today).
+        #[arg(long)]
+        date: Option<String>,
+        /// The site folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Convert papers from other formats into content files, skipping ones the site already has.
+    #[command(
+        after_help = "Examples:\n  paperfeed import bibtex references.bib\n  paperfeed import arxiv query-results.xml\n  paperfeed import csl-json zotero-export.json\n  paperfeed import hf daily_papers.json\n\nPapers are matched against the site by arXiv id, then DOI, then title; nothing is ever overwritten."
+    )]
+    Import {
+        /// The format of the files.
+        #[arg(value_enum)]
+        format: import::Format,
+        /// Files to import.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The site folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
+    /// Work with themes.
+    #[command(subcommand)]
+    Theme(ThemeCommand),
+    /// Print shell completions.
+    #[command(
+        after_help = "Examples:\n  paperfeed completions bash > ~/.local/share/bash-completion/completions/paperfeed\n  paperfeed completions zsh > ~/.zfunc/_paperfeed\n  paperfeed completions fish > ~/.config/fish/completions/paperfeed.fish"
+    )]
+    Completions { shell: clap_complete::Shell },
+}
+
+#[derive(Subcommand)]
+enum ThemeCommand {
+    /// Copy the built-in default theme to themes/default/ for editing.
+    #[command(
+        after_help = "Examples:\n  paperfeed theme eject\n  paperfeed theme eject --root my-site"
+    )]
+    Eject {
+        /// The site folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
 }
 
 #[derive(Args)]
@@ -64,6 +143,14 @@ enum Format {
     Json,
 }
 
+/// How much to say.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Verbosity {
+    Quiet,
+    Normal,
+    Verbose,
+}
+
 impl SiteArgs {
     fn options(&self) -> BuildOptions {
         BuildOptions {
@@ -78,9 +165,218 @@ impl SiteArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let verbosity = match (cli.quiet, cli.verbose) {
+        (true, _) => Verbosity::Quiet,
+        (_, true) => Verbosity::Verbose,
+        _ => Verbosity::Normal,
+    };
     match cli.command {
-        Command::Build(args) => report("build", args.format, paperfeed::build(&args.options())),
-        Command::Check(args) => report("check", args.format, paperfeed::check(&args.options())),
+        Command::Build(args) => {
+            let spinner = spinner("building");
+            let outcome = paperfeed::build(&args.options());
+            spinner.finish_and_clear();
+            report("build", args.format, verbosity, outcome)
+        }
+        Command::Check(args) => {
+            let spinner = spinner("checking");
+            let outcome = paperfeed::check(&args.options());
+            spinner.finish_and_clear();
+            report("check", args.format, verbosity, outcome)
+        }
+        Command::Init { dir, force } => init(&dir, force, verbosity),
+        Command::New {
+            title,
+            arxiv,
+            tags,
+            authors,
+            date,
+            root,
+        } => new(&root, title, arxiv, tags, authors, date),
+        Command::Import {
+            format,
+            files,
+            root,
+        } => import_files(&root, format, &files, verbosity),
+        Command::Theme(ThemeCommand::Eject { root }) => eject(&root, verbosity),
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "paperfeed",
+                &mut std::io::stdout(),
+            );
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// A spinner on stderr, only when stderr is a terminal (never in CI logs).
+fn spinner(message: &'static str) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner().with_message(message);
+    bar.enable_steady_tick(Duration::from_millis(100));
+    bar
+}
+
+fn fail(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!(
+        "{}error:{} {message}",
+        STYLE_ERROR.render(),
+        STYLE_ERROR.render_reset()
+    );
+    ExitCode::FAILURE
+}
+
+const STYLE_ERROR: anstyle::Style = anstyle::AnsiColor::Red.on_default().bold();
+const STYLE_WARNING: anstyle::Style = anstyle::AnsiColor::Yellow.on_default().bold();
+const STYLE_OK: anstyle::Style = anstyle::AnsiColor::Green.on_default().bold();
+
+/// A diagnostic with its label coloured (anstream drops the colour when
+/// stderr is not a terminal or NO_COLOR is set).
+fn print_diagnostic(d: &Diagnostic) {
+    let text = d.to_string();
+    let (style, label) = if d.is_error() {
+        (STYLE_ERROR, "error:")
+    } else {
+        (STYLE_WARNING, "warning:")
+    };
+    let rest = text.strip_prefix(label).unwrap_or(&text);
+    eprintln!("{}{label}{}{rest}\n", style.render(), style.render_reset());
+}
+
+fn init(dir: &std::path::Path, force: bool, verbosity: Verbosity) -> ExitCode {
+    match scaffold::init(dir, force) {
+        Ok(report) => {
+            if verbosity == Verbosity::Verbose {
+                for path in &report.created {
+                    eprintln!("created {}", path.display());
+                }
+            }
+            if verbosity != Verbosity::Quiet {
+                for path in &report.kept {
+                    eprintln!("kept existing {}", path.display());
+                }
+                eprintln!(
+                    "{}paperfeed:{} new site in {} ({} files). Next: cd {} && paperfeed build",
+                    STYLE_OK.render(),
+                    STYLE_OK.render_reset(),
+                    dir.display(),
+                    report.created.len(),
+                    dir.display()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
+fn new(
+    root: &std::path::Path,
+    title: String,
+    arxiv: Option<String>,
+    tags: Vec<String>,
+    authors: Vec<String>,
+    date: Option<String>,
+) -> ExitCode {
+    let date = match date {
+        Some(d) => match d.parse::<jiff::civil::Date>() {
+            Ok(d) => d,
+            Err(e) => return fail(format!("--date `{d}` is not a date as YYYY-MM-DD ({e})")),
+        },
+        None => jiff::Zoned::now().date(),
+    };
+    let trimmed = |list: Vec<String>| -> Vec<String> {
+        list.into_iter()
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+            .collect()
+    };
+    let paper = NewPaper {
+        title,
+        date: Some(date),
+        authors: trimmed(authors),
+        tags: trimmed(tags),
+        arxiv,
+        abstract_text: "Abstract or notes in Markdown.".into(),
+        ..NewPaper::default()
+    };
+    match scaffold::new_paper(root, &paper) {
+        Ok(path) => {
+            #[allow(clippy::print_stdout)]
+            {
+                println!("{}", path.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
+    }
+}
+
+fn import_files(
+    root: &std::path::Path,
+    format: import::Format,
+    files: &[PathBuf],
+    verbosity: Verbosity,
+) -> ExitCode {
+    let mut records = Vec::new();
+    for file in files {
+        let text = match std::fs::read_to_string(file) {
+            Ok(text) => text,
+            Err(e) => return fail(format!("cannot read {}: {e}", file.display())),
+        };
+        match import::parse(format, &text) {
+            Ok(parsed) => records.extend(parsed),
+            Err(e) => return fail(format!("{}: {e}", file.display())),
+        }
+    }
+    let report: ImportReport = match import::import(root, records) {
+        Ok(report) => report,
+        Err(e) => return fail(e),
+    };
+    if verbosity != Verbosity::Quiet {
+        if verbosity == Verbosity::Verbose {
+            for path in &report.created {
+                eprintln!("created {}", path.display());
+            }
+        }
+        for s in &report.skipped {
+            eprintln!("skipped \"{}\": {}", s.what, s.reason);
+        }
+        for s in &report.invalid {
+            eprintln!(
+                "{}invalid{} \"{}\": {}",
+                STYLE_WARNING.render(),
+                STYLE_WARNING.render_reset(),
+                s.what,
+                s.reason
+            );
+        }
+        eprintln!(
+            "paperfeed: imported {} created, {} skipped, {} invalid",
+            report.created.len(),
+            report.skipped.len(),
+            report.invalid.len()
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+fn eject(root: &std::path::Path, verbosity: Verbosity) -> ExitCode {
+    match scaffold::eject_theme(root) {
+        Ok(created) => {
+            if verbosity != Verbosity::Quiet {
+                eprintln!(
+                    "paperfeed: wrote the default theme to {} ({} files); it now overrides the built-in one",
+                    root.join("themes/default").display(),
+                    created.len()
+                );
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => fail(e),
     }
 }
 
@@ -97,7 +393,12 @@ struct JsonReport<'a> {
     diagnostics: &'a [Diagnostic],
 }
 
-fn report(command: &str, format: Format, outcome: Result<BuildReport, BuildFailure>) -> ExitCode {
+fn report(
+    command: &str,
+    format: Format,
+    verbosity: Verbosity,
+    outcome: Result<BuildReport, BuildFailure>,
+) -> ExitCode {
     let (diagnostics, report) = match &outcome {
         Ok(report) => (&report.warnings[..], Some(report)),
         Err(failure) => (&failure.diagnostics[..], None),
@@ -121,51 +422,72 @@ fn report(command: &str, format: Format, outcome: Result<BuildReport, BuildFailu
                 serde_json::to_string_pretty(&json).expect("reports always serialize")
             );
         }
-    } else {
-        for d in diagnostics {
-            eprintln!("{d}\n");
-        }
-        match report {
-            Some(r) if command == "build" => eprintln!(
-                "paperfeed: {} papers, {} tags, {} files written to {} in {} ms",
-                r.papers,
-                r.tags,
-                r.files,
-                r.output.display(),
-                r.elapsed.as_millis()
-            ),
-            Some(r) => eprintln!(
-                "paperfeed: checked {} papers and {} files in {} ms: no errors, {} warning{}",
-                r.papers,
-                r.files,
-                r.elapsed.as_millis(),
-                diagnostics.len(),
-                plural(diagnostics.len())
-            ),
-            None => {
-                let files: std::collections::BTreeSet<_> = diagnostics
-                    .iter()
-                    .filter(|d| d.is_error())
-                    .map(|d| &d.path)
-                    .collect();
-                let kept = if command == "build" {
-                    "; the previous output was left untouched"
-                } else {
-                    ""
-                };
-                eprintln!(
-                    "paperfeed: {command} failed with {errors} error{} in {} file{}{kept}",
-                    plural(errors),
-                    files.len(),
-                    plural(files.len()),
-                );
+        return if report.is_some() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        };
+    }
+    for d in diagnostics
+        .iter()
+        .filter(|d| d.is_error() || verbosity != Verbosity::Quiet)
+    {
+        print_diagnostic(d);
+    }
+    match report {
+        Some(r) => {
+            if verbosity == Verbosity::Verbose {
+                for (stage, time) in &r.stages {
+                    eprintln!("  {stage:<8} {:>6} ms", time.as_millis());
+                }
             }
+            if verbosity != Verbosity::Quiet {
+                print_summary(command, r, diagnostics.len());
+            }
+            ExitCode::SUCCESS
+        }
+        None => {
+            let files: std::collections::BTreeSet<_> = diagnostics
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| &d.path)
+                .collect();
+            let kept = if command == "build" {
+                "; the previous output was left untouched"
+            } else {
+                ""
+            };
+            eprintln!(
+                "{}paperfeed:{} {command} failed with {errors} error{} in {} file{}{kept}",
+                STYLE_ERROR.render(),
+                STYLE_ERROR.render_reset(),
+                plural(errors),
+                files.len(),
+                plural(files.len()),
+            );
+            ExitCode::FAILURE
         }
     }
-    if report.is_some() {
-        ExitCode::SUCCESS
+}
+
+fn print_summary(command: &str, r: &BuildReport, warnings: usize) {
+    if command == "build" {
+        eprintln!(
+            "paperfeed: {} papers, {} tags, {} files written to {} in {} ms",
+            r.papers,
+            r.tags,
+            r.files,
+            r.output.display(),
+            r.elapsed.as_millis()
+        );
     } else {
-        ExitCode::FAILURE
+        eprintln!(
+            "paperfeed: checked {} papers and {} files in {} ms: no errors, {warnings} warning{}",
+            r.papers,
+            r.files,
+            r.elapsed.as_millis(),
+            plural(warnings)
+        );
     }
 }
 

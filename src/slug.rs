@@ -50,6 +50,27 @@ mod tests {
         assert!(s.ends_with("word"));
     }
 
+    proptest::proptest! {
+        /// Whatever the input: no separators, no `..`, ASCII only, stable
+        /// length, and slugifying a slug changes nothing.
+        #[test]
+        fn slugs_are_safe_stable_and_idempotent(text in "\\PC{0,120}") {
+            let slug = slugify(&text);
+            proptest::prop_assert!(!slug.contains('/') && !slug.contains('\\') && !slug.contains(".."));
+            proptest::prop_assert!(slug.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'));
+            proptest::prop_assert!(!slug.starts_with('-') && !slug.ends_with('-'));
+            proptest::prop_assert!(slug.len() <= MAX_LEN);
+            proptest::prop_assert_eq!(slugify(&slug), slug.clone());
+            proptest::prop_assert_eq!(slugify(&text), slug);
+        }
+
+        /// Text with a letter or digit in it never gives an empty slug.
+        #[test]
+        fn slugs_of_words_are_never_empty(text in "[ -~]{0,40}[a-zA-Z0-9][ -~]{0,40}") {
+            proptest::prop_assert!(!slugify(&text).is_empty());
+        }
+    }
+
     #[test]
     fn idempotent() {
         for t in ["Hello, World!", "Zoë", "a--b", "  x  ", "C++ & Rust"] {

@@ -116,6 +116,9 @@ fn write_all(staging: &Path, files: &[Output]) -> Result<(), WriteError> {
             Content::Bytes(bytes) => {
                 std::fs::write(&path, bytes).map_err(io_err("cannot write", &path))
             }
+            Content::Static(bytes) => {
+                std::fs::write(&path, bytes).map_err(io_err("cannot write", &path))
+            }
             Content::Copy(from) => std::fs::copy(from, &path)
                 .map(|_| ())
                 .map_err(io_err("cannot copy", from)),

@@ -444,7 +444,7 @@ fn check_arxiv(
 
 /// New-style `YYMM.NNNN(N)` or old-style `archive(.SUB)/YYMMNNN`, each with
 /// an optional `vN` version.
-fn is_arxiv_id(id: &str) -> bool {
+pub fn is_arxiv_id(id: &str) -> bool {
     let unversioned = match id.rsplit_once('v') {
         Some((head, version))
             if !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit()) =>

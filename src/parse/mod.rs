@@ -6,4 +6,4 @@ pub mod highlight;
 pub mod markdown;
 pub mod math;
 
-pub use frontmatter::{Paper, parse_paper};
+pub use frontmatter::{Paper, is_arxiv_id, parse_paper};

@@ -48,6 +48,8 @@ pub enum Content {
     Bytes(Vec<u8>),
     /// A static file copied as it is.
     Copy(PathBuf),
+    /// A static file of the built-in theme.
+    Static(&'static [u8]),
 }
 
 /// Every file of the site, sorted by path, one entry per path.
@@ -83,7 +85,10 @@ pub fn render_site(site: &Site, config: &Config, theme: &Theme) -> Result<Vec<Ou
         .iter()
         .map(|(path, source)| Output {
             path: path.clone(),
-            content: Content::Copy(source.clone()),
+            content: match source {
+                theme::StaticFile::Disk(file) => Content::Copy(file.clone()),
+                theme::StaticFile::Embedded(bytes) => Content::Static(bytes),
+            },
         })
         .collect();
     let syntax_css =
@@ -99,6 +104,9 @@ pub fn render_site(site: &Site, config: &Config, theme: &Theme) -> Result<Vec<Ou
     ));
     generated.push(("robots.txt".into(), sitemap::robots(config)));
     generated.push((".nojekyll".into(), String::new()));
+    if let Some(domain) = &config.cname {
+        generated.push(("CNAME".into(), format!("{domain}\n")));
+    }
     // Generated files win over static files of the same name.
     out.retain(|o| !generated.iter().any(|(p, _)| p == &o.path));
     out.extend(generated.into_iter().map(|(path, text)| Output {

@@ -4,17 +4,29 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use include_dir::{Dir, include_dir};
 use walkdir::WalkDir;
 
 use crate::diagnostic::Diagnostic;
+
+/// The default theme, compiled in so a site without a `themes/` folder
+/// builds; `paperfeed theme eject` writes it out for editing.
+pub static DEFAULT_THEME: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+/// Where a static file's bytes come from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StaticFile {
+    Disk(PathBuf),
+    Embedded(&'static [u8]),
+}
 
 /// Compiled templates plus the static files to copy, in copy order.
 pub struct Theme {
     pub tera: tera::Tera,
     /// Template name → file it came from, for error messages.
     sources: BTreeMap<String, PathBuf>,
-    /// Output-relative path → source file; the site's entries replace the theme's.
-    pub static_files: BTreeMap<String, PathBuf>,
+    /// Output-relative path → source; the site's entries replace the theme's.
+    pub static_files: BTreeMap<String, StaticFile>,
 }
 
 /// Templates every theme must provide.
@@ -32,33 +44,40 @@ const REQUIRED: [&str; 10] = [
 ];
 
 impl Theme {
+    /// The theme `name`: `themes/<name>/` in the site if it exists, else the
+    /// built-in default theme; the site's `templates/` and `static/` override
+    /// it file by file.
     pub fn load(root: &Path, name: &str) -> Result<Theme, Diagnostic> {
         let theme_dir = root.join("themes").join(name);
         let rel_theme = Path::new("themes").join(name);
-        if !theme_dir.is_dir() {
+        // Template name → (file shown in messages, text).
+        let mut templates: BTreeMap<String, (PathBuf, String)> = BTreeMap::new();
+        let mut static_files: BTreeMap<String, StaticFile> = BTreeMap::new();
+        if theme_dir.is_dir() {
+            templates.extend(read_templates(root, &rel_theme.join("templates"))?);
+            static_files.extend(disk_static(root, &rel_theme.join("static"))?);
+        } else if name == "default" {
+            let rel = Path::new("(built-in theme)/templates");
+            for (key, file) in embedded_files("templates") {
+                let text = file.contents_utf8().unwrap_or_default().to_string();
+                templates.insert(key.clone(), (rel.join(&key), text));
+            }
+            for (key, file) in embedded_files("static") {
+                static_files.insert(key, StaticFile::Embedded(file.contents()));
+            }
+        } else {
             return Err(Diagnostic::error(
                 Path::new("site.toml"),
-                format!(
-                    "theme `{name}` not found: there is no folder {}",
-                    rel_theme.display()
-                ),
+                format!("theme `{name}` not found: there is no folder {}", rel_theme.display()),
             )
-            .with_help("set `theme` in site.toml to a folder under themes/"));
+            .with_help("set `theme` in site.toml to a folder under themes/, or remove it to use the built-in default theme"));
         }
-        let mut templates = collect(&theme_dir.join("templates"), &rel_theme.join("templates"))?;
-        templates.extend(collect(&root.join("templates"), Path::new("templates"))?);
-        let mut static_files = collect(&theme_dir.join("static"), &rel_theme.join("static"))?;
-        static_files.extend(collect(&root.join("static"), Path::new("static"))?);
-        let static_files = static_files
-            .into_iter()
-            .map(|(name, rel)| (name, root.join(rel)))
-            .collect();
+        templates.extend(read_templates(root, Path::new("templates"))?);
+        static_files.extend(disk_static(root, Path::new("static"))?);
 
         let mut sources = BTreeMap::new();
         let mut raw = Vec::new();
-        for (name, rel) in templates {
-            let text = std::fs::read_to_string(root.join(&rel))
-                .map_err(|e| Diagnostic::error(&rel, format!("cannot read template: {e}")))?;
+        for (name, (rel, text)) in templates {
             raw.push((name.clone(), text));
             sources.insert(name, rel);
         }
@@ -169,6 +188,50 @@ fn full_chain(error: &dyn std::error::Error) -> String {
     text
 }
 
+/// Files of the embedded default theme under `folder`, keyed by their
+/// `/`-separated path inside it.
+pub fn embedded_files(folder: &str) -> Vec<(String, &'static include_dir::File<'static>)> {
+    fn walk(dir: &'static Dir<'static>, out: &mut Vec<&'static include_dir::File<'static>>) {
+        out.extend(dir.files());
+        for sub in dir.dirs() {
+            walk(sub, out);
+        }
+    }
+    let mut files = Vec::new();
+    if let Some(dir) = DEFAULT_THEME.get_dir(folder) {
+        walk(dir, &mut files);
+    }
+    let mut keyed: Vec<_> = files
+        .into_iter()
+        .map(|f| {
+            let inner = f.path().strip_prefix(folder).unwrap_or(f.path());
+            (inner.to_string_lossy().replace('\\', "/"), f)
+        })
+        .collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    keyed
+}
+
+fn read_templates(
+    root: &Path,
+    rel: &Path,
+) -> Result<BTreeMap<String, (PathBuf, String)>, Diagnostic> {
+    let mut out = BTreeMap::new();
+    for (name, rel) in collect(&root.join(rel), rel)? {
+        let text = std::fs::read_to_string(root.join(&rel))
+            .map_err(|e| Diagnostic::error(&rel, format!("cannot read template: {e}")))?;
+        out.insert(name, (rel, text));
+    }
+    Ok(out)
+}
+
+fn disk_static(root: &Path, rel: &Path) -> Result<BTreeMap<String, StaticFile>, Diagnostic> {
+    Ok(collect(&root.join(rel), rel)?
+        .into_iter()
+        .map(|(name, rel)| (name, StaticFile::Disk(root.join(rel))))
+        .collect())
+}
+
 /// Files under `dir`, keyed by their `/`-separated path inside it, valued by
 /// `rel` joined with that path (the path shown to users).
 fn collect(dir: &Path, rel: &Path) -> Result<BTreeMap<String, PathBuf>, Diagnostic> {
@@ -229,7 +292,7 @@ mod tests {
         );
         assert_eq!(
             theme.static_files["style.css"],
-            dir.path().join("static/style.css")
+            StaticFile::Disk(dir.path().join("static/style.css"))
         );
         assert!(theme.static_files.contains_key("extra.txt"));
     }
@@ -242,6 +305,27 @@ mod tests {
         let err = Theme::load(dir.path(), "t").err().unwrap();
         assert_eq!(err.path, Path::new("templates/tag.html"));
         assert_eq!(err.line, 2);
+    }
+
+    #[test]
+    fn the_default_theme_is_built_in() {
+        let dir = tempfile::tempdir().unwrap();
+        write(dir.path(), "templates/404.html", "site 404");
+        let theme = Theme::load(dir.path(), "default").unwrap();
+        assert!(matches!(
+            theme.static_files["style.css"],
+            StaticFile::Embedded(_)
+        ));
+        assert_eq!(
+            theme.render("404.html", &tera::Context::new()).unwrap(),
+            "site 404"
+        );
+        assert!(
+            theme
+                .tera
+                .get_template_names()
+                .any(|n| n == "partials/card.html")
+        );
     }
 
     #[test]

@@ -11,8 +11,8 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A copy of `tests/fixtures/<name>` in a fresh temp folder, with the
-/// repository's default theme beside it.
+/// A copy of `tests/fixtures/<name>` in a fresh temp folder. Fixture sites
+/// have no `themes/` folder: they use the theme built into the binary.
 pub struct TestSite {
     pub dir: tempfile::TempDir,
 }
@@ -21,10 +21,6 @@ impl TestSite {
     pub fn fixture(name: &str) -> TestSite {
         let dir = tempfile::tempdir().unwrap();
         copy_dir(&repo_root().join("tests/fixtures").join(name), dir.path());
-        copy_dir(
-            &repo_root().join("themes/default"),
-            &dir.path().join("themes/default"),
-        );
         TestSite { dir }
     }
 

@@ -1,0 +1,62 @@
+//! One paper file through the whole pipeline in memory, for the fuzzer and
+//! for the regression test that replays its corpus. Not part of the CLI.
+
+use std::path::{Path, PathBuf};
+
+use crate::load::SourceFile;
+use crate::parse::highlight::Highlighter;
+use crate::parse::markdown::Renderers;
+use crate::parse::math::Math;
+use crate::render::theme::Theme;
+use crate::{Config, model, parse, render};
+
+/// Tools loaded once and reused for every input.
+pub struct Harness {
+    highlighter: Highlighter,
+    math: Math,
+    theme: Theme,
+    config: Config,
+}
+
+impl Harness {
+    /// Loads the theme of the site at `root` (the repository, for the default theme).
+    pub fn new(root: &Path) -> Harness {
+        Harness {
+            highlighter: Highlighter::default(),
+            math: Math::default(),
+            theme: Theme::load(root, "default").expect("the default theme loads"),
+            config: Config::parse(
+                "base_url = \"https://u.github.io/repo/\"\n",
+                Path::new("site.toml"),
+            )
+            .expect("a valid config"),
+        }
+    }
+
+    /// Parses `data` as a paper file and renders a one-paper site from it.
+    /// Returns whether it rendered; must never panic.
+    pub fn run(&self, data: &[u8]) -> bool {
+        let Ok(text) = std::str::from_utf8(data) else {
+            return false;
+        };
+        let renderers = Renderers {
+            highlighter: &self.highlighter,
+            math: &self.math,
+            unsafe_html: false,
+            base_path: &self.config.base_url.path,
+        };
+        let file = SourceFile {
+            path: PathBuf::from("content/papers/fuzz.md"),
+            text: text.to_string(),
+        };
+        let (paper, diagnostics) = parse::parse_paper(&file, &renderers);
+        for d in &diagnostics {
+            let _ = d.to_string();
+        }
+        let Some(paper) = paper else { return false };
+        let Ok(site) = model::Site::new(vec![paper], true) else {
+            return false;
+        };
+        render::render_site(&site, &self.config, &self.theme).is_ok()
+    }
+}

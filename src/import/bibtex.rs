@@ -1,0 +1,104 @@
+//! BibTeX and BibLaTeX, parsed by the `biblatex` crate (which also decodes
+//! TeX accents such as `{\"u}` into `ü`).
+
+use biblatex::{Bibliography, ChunksExt, Entry};
+
+use super::{Rejected, arxiv_from_url, bare_doi};
+use crate::scaffold::NewPaper;
+
+pub fn parse(text: &str) -> Result<Vec<Result<NewPaper, Rejected>>, String> {
+    let bibliography = Bibliography::parse(text).map_err(|e| format!("not valid BibTeX: {e}"))?;
+    Ok(bibliography
+        .iter()
+        .map(|entry| Ok(convert(entry)))
+        .collect())
+}
+
+fn field(entry: &Entry, name: &str) -> Option<String> {
+    let value = entry.get(name)?.format_verbatim();
+    let value = value.split_whitespace().collect::<Vec<_>>().join(" ");
+    (!value.is_empty()).then_some(value)
+}
+
+fn convert(entry: &Entry) -> NewPaper {
+    let authors = entry
+        .author()
+        .map(|people| {
+            people
+                .into_iter()
+                .map(|p| {
+                    [p.given_name, p.prefix, p.name, p.suffix]
+                        .into_iter()
+                        .filter(|s| !s.is_empty())
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })
+                // `and others` is BibTeX's "et al.", not a person.
+                .filter(|name| name != "others")
+                .collect()
+        })
+        .unwrap_or_default();
+    let archive = field(entry, "archiveprefix").or_else(|| field(entry, "eprinttype"));
+    let arxiv = field(entry, "eprint")
+        .filter(|_| {
+            archive
+                .as_deref()
+                .is_none_or(|a| a.eq_ignore_ascii_case("arxiv"))
+        })
+        .or_else(|| field(entry, "url").as_deref().and_then(arxiv_from_url));
+    let url = field(entry, "url").filter(|u| arxiv_from_url(u).is_none());
+    NewPaper {
+        title: field(entry, "title").unwrap_or_default(),
+        date: date(entry),
+        authors,
+        tags: field(entry, "keywords")
+            .map(|k| {
+                k.split([',', ';'])
+                    .map(|t| t.trim().to_string())
+                    .filter(|t| !t.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default(),
+        arxiv,
+        doi: field(entry, "doi").as_deref().map(bare_doi),
+        url,
+        venue: field(entry, "journal")
+            .or_else(|| field(entry, "journaltitle"))
+            .or_else(|| field(entry, "booktitle")),
+        abstract_text: field(entry, "abstract").unwrap_or_default(),
+        ..NewPaper::default()
+    }
+}
+
+/// From `date = {2024-02-19}` (BibLaTeX) or `year`/`month`/`day` (BibTeX);
+/// a missing month or day is the first of the period.
+fn date(entry: &Entry) -> Option<jiff::civil::Date> {
+    if let Some(date) = field(entry, "date") {
+        let mut parts = date.split('-').map(|p| p.trim().parse::<i16>().ok());
+        let year = parts.next().flatten()?;
+        let month = parts.next().flatten().unwrap_or(1);
+        let day = parts.next().flatten().unwrap_or(1);
+        return jiff::civil::Date::new(year, month as i8, day as i8).ok();
+    }
+    let year: i16 = field(entry, "year")?.trim().parse().ok()?;
+    let month = field(entry, "month").map_or(1, |m| month_number(&m));
+    let day: i8 = field(entry, "day")
+        .and_then(|d| d.trim().parse().ok())
+        .unwrap_or(1);
+    jiff::civil::Date::new(year, month, day).ok()
+}
+
+/// `jun`, `June`, `6` → 6.
+fn month_number(month: &str) -> i8 {
+    let m = month.trim().to_lowercase();
+    if let Ok(n) = m.parse::<i8>() {
+        return n;
+    }
+    const NAMES: [&str; 12] = [
+        "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec",
+    ];
+    NAMES
+        .iter()
+        .position(|n| m.starts_with(n))
+        .map_or(1, |i| i as i8 + 1)
+}

@@ -1,0 +1,53 @@
+//! A Hugging Face daily-papers listing: a JSON array of objects with the
+//! paper under `paper` (or at the top level).
+
+use serde::Deserialize;
+
+use super::{Rejected, date_of};
+use crate::scaffold::NewPaper;
+
+#[derive(Deserialize)]
+struct Item {
+    paper: Option<HfPaper>,
+    #[serde(flatten)]
+    top: HfPaper,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct HfPaper {
+    id: Option<String>,
+    title: Option<String>,
+    summary: Option<String>,
+    published_at: Option<String>,
+    #[serde(default)]
+    authors: Vec<HfAuthor>,
+    upvotes: Option<u64>,
+    github_repo: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct HfAuthor {
+    name: String,
+}
+
+pub fn parse(text: &str) -> Result<Vec<Result<NewPaper, Rejected>>, String> {
+    let items: Vec<Item> = serde_json::from_str(text)
+        .map_err(|e| format!("not a Hugging Face daily-papers JSON list: {e}"))?;
+    Ok(items
+        .into_iter()
+        .map(|item| {
+            let p = item.paper.unwrap_or(item.top);
+            Ok(NewPaper {
+                title: p.title.unwrap_or_default(),
+                date: p.published_at.as_deref().and_then(date_of),
+                authors: p.authors.into_iter().map(|a| a.name).collect(),
+                arxiv: p.id,
+                code: p.github_repo.filter(|u| u.starts_with("https://")),
+                upvotes: p.upvotes,
+                abstract_text: p.summary.unwrap_or_default(),
+                ..NewPaper::default()
+            })
+        })
+        .collect())
+}

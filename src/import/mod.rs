@@ -1,0 +1,254 @@
+//! `paperfeed import <format> FILE…`: papers people already have, as
+//! content files. Each format module turns its file into [`NewPaper`]
+//! records; this module deduplicates them against the site and writes them.
+
+mod arxiv;
+mod bibtex;
+mod csl;
+mod hf;
+
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+use clap::ValueEnum;
+
+use crate::scaffold::{NewPaper, ScaffoldError, create_file};
+use crate::slug::slugify;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// arXiv API results (Atom XML), e.g. from export.arxiv.org/api/query
+    Arxiv,
+    /// BibTeX or BibLaTeX (.bib)
+    Bibtex,
+    /// CSL-JSON, as Zotero and other reference managers export it
+    CslJson,
+    /// A Hugging Face daily-papers JSON listing
+    Hf,
+}
+
+/// One record that could not become a paper, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    pub what: String,
+    pub reason: String,
+}
+
+/// What an import did.
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    pub created: Vec<PathBuf>,
+    pub skipped: Vec<Rejected>,
+    pub invalid: Vec<Rejected>,
+}
+
+/// Parses `text` in `format` into papers (or the reason each record failed).
+pub fn parse(format: Format, text: &str) -> Result<Vec<Result<NewPaper, Rejected>>, String> {
+    let records = match format {
+        Format::Arxiv => arxiv::parse(text)?,
+        Format::Bibtex => bibtex::parse(text)?,
+        Format::CslJson => csl::parse(text)?,
+        Format::Hf => hf::parse(text)?,
+    };
+    Ok(records.into_iter().map(validate).collect())
+}
+
+/// What every format must provide before a paper is written.
+fn validate(record: Result<NewPaper, Rejected>) -> Result<NewPaper, Rejected> {
+    let mut paper = record?;
+    let what = if paper.title.is_empty() {
+        "(untitled)".to_string()
+    } else {
+        paper.title.clone()
+    };
+    let reject = |reason: &str| {
+        Err(Rejected {
+            what: what.clone(),
+            reason: reason.into(),
+        })
+    };
+    paper.title = paper.title.split_whitespace().collect::<Vec<_>>().join(" ");
+    if paper.title.is_empty() || slugify(&paper.title).is_empty() {
+        return reject("no title");
+    }
+    if paper.date.is_none() {
+        return reject("no publication date");
+    }
+    if let Some(id) = &paper.arxiv
+        && !crate::parse::is_arxiv_id(id)
+    {
+        paper.arxiv = None;
+    }
+    Ok(paper)
+}
+
+/// Identities a paper is recognised by: arXiv id (without version), DOI,
+/// and normalised title, in that order of trust.
+#[derive(Default)]
+struct Known {
+    arxiv: HashSet<String>,
+    doi: HashSet<String>,
+    titles: HashSet<String>,
+}
+
+impl Known {
+    fn find(&self, p: &NewPaper) -> Option<String> {
+        if let Some(id) = p.arxiv.as_deref().map(unversioned)
+            && self.arxiv.contains(&id)
+        {
+            return Some(format!("arXiv {id} is already in the site"));
+        }
+        if let Some(doi) = &p.doi
+            && self.doi.contains(&doi.to_lowercase())
+        {
+            return Some(format!("DOI {doi} is already in the site"));
+        }
+        self.titles
+            .contains(&slugify(&p.title))
+            .then(|| "a paper with this title is already in the site".to_string())
+    }
+
+    fn add(&mut self, arxiv: Option<&str>, doi: Option<&str>, title: &str) {
+        if let Some(id) = arxiv {
+            self.arxiv.insert(unversioned(id));
+        }
+        if let Some(doi) = doi {
+            self.doi.insert(doi.to_lowercase());
+        }
+        self.titles.insert(slugify(title));
+    }
+}
+
+fn unversioned(id: &str) -> String {
+    match id.rsplit_once('v') {
+        Some((head, v)) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => {
+            head.to_string()
+        }
+        _ => id.to_string(),
+    }
+}
+
+/// Reads the site's existing papers, leniently: a broken file is the
+/// build's business, not the import's.
+fn known_papers(root: &Path) -> Known {
+    let (files, _) = crate::load::load_papers(root);
+    let highlighter = crate::parse::highlight::Highlighter::default();
+    let math = crate::parse::math::Math::default();
+    let tools = crate::parse::markdown::Renderers {
+        highlighter: &highlighter,
+        math: &math,
+        unsafe_html: false,
+        base_path: "/",
+    };
+    let mut known = Known::default();
+    for file in &files {
+        if let (Some(p), _) = crate::parse::parse_paper(file, &tools) {
+            known.add(p.arxiv.as_deref(), p.doi.as_deref(), &p.title);
+        }
+    }
+    known
+}
+
+/// Imports `records` into the site at `root`: skips papers the site (or
+/// this import) already has, never overwrites a file, and reports all.
+pub fn import(
+    root: &Path,
+    records: Vec<Result<NewPaper, Rejected>>,
+) -> Result<ImportReport, ScaffoldError> {
+    let mut known = known_papers(root);
+    let mut report = ImportReport::default();
+    for record in records {
+        let paper = match record {
+            Ok(p) => p,
+            Err(rejected) => {
+                report.invalid.push(rejected);
+                continue;
+            }
+        };
+        if let Some(reason) = known.find(&paper) {
+            report.skipped.push(Rejected {
+                what: paper.title.clone(),
+                reason,
+            });
+            continue;
+        }
+        let path = write_unique(root, &paper)?;
+        known.add(paper.arxiv.as_deref(), paper.doi.as_deref(), &paper.title);
+        report.created.push(path);
+    }
+    Ok(report)
+}
+
+/// Writes the paper under its title's slug, or `slug-2`, `slug-3`… when a
+/// different paper already has that file name.
+fn write_unique(root: &Path, paper: &NewPaper) -> Result<PathBuf, ScaffoldError> {
+    let base = paper.path(root)?;
+    let stem = base
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("paper")
+        .to_string();
+    for n in 1.. {
+        let path = if n == 1 {
+            base.clone()
+        } else {
+            base.with_file_name(format!("{stem}-{n}.md"))
+        };
+        match create_file(&path, paper.to_markdown().as_bytes()) {
+            Ok(()) => return Ok(path),
+            Err(ScaffoldError::Exists(_)) => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    unreachable!("the loop only ends by returning")
+}
+
+/// `2402.12527v2` from `http://arxiv.org/abs/2402.12527v2` and the like.
+fn arxiv_from_url(url: &str) -> Option<String> {
+    let rest = url
+        .split_once("arxiv.org/abs/")
+        .or_else(|| url.split_once("arxiv.org/pdf/"))?
+        .1;
+    let id = rest.trim_end_matches(".pdf").trim_end_matches('/');
+    crate::parse::is_arxiv_id(id).then(|| id.to_string())
+}
+
+/// A DOI from its URL forms, or as is.
+fn bare_doi(doi: &str) -> String {
+    let doi = doi.trim();
+    [
+        "https://doi.org/",
+        "http://doi.org/",
+        "https://dx.doi.org/",
+        "http://dx.doi.org/",
+        "doi:",
+    ]
+    .iter()
+    .find_map(|p| doi.strip_prefix(p))
+    .unwrap_or(doi)
+    .to_string()
+}
+
+/// The date part of an RFC 3339 timestamp (`2024-02-19T20:38:00Z`).
+fn date_of(timestamp: &str) -> Option<jiff::civil::Date> {
+    timestamp.get(..10)?.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arxiv_ids_from_urls() {
+        assert_eq!(
+            arxiv_from_url("http://arxiv.org/abs/2402.12527v2").as_deref(),
+            Some("2402.12527v2")
+        );
+        assert_eq!(
+            arxiv_from_url("https://arxiv.org/pdf/2402.12527.pdf").as_deref(),
+            Some("2402.12527")
+        );
+        assert_eq!(arxiv_from_url("https://example.org/x"), None);
+        assert_eq!(bare_doi("https://doi.org/10.1/x"), "10.1/x");
+    }
+}

@@ -16,20 +16,23 @@ pub struct Harness {
     math: Math,
     theme: Theme,
     config: Config,
+    syntax_css: String,
 }
 
 impl Harness {
     /// Loads the theme of the site at `root` (the repository, for the default theme).
     pub fn new(root: &Path) -> Harness {
+        let config = Config::parse(
+            "base_url = \"https://u.github.io/repo/\"\n",
+            Path::new("site.toml"),
+        )
+        .expect("a valid config");
         Harness {
             highlighter: Highlighter::default(),
             math: Math::default(),
             theme: Theme::load(root, "default").expect("the default theme loads"),
-            config: Config::parse(
-                "base_url = \"https://u.github.io/repo/\"\n",
-                Path::new("site.toml"),
-            )
-            .expect("a valid config"),
+            syntax_css: render::syntax_css(&config).expect("the default highlight themes exist"),
+            config,
         }
     }
 
@@ -57,6 +60,6 @@ impl Harness {
         let Ok(site) = model::Site::new(vec![paper], true) else {
             return false;
         };
-        render::render_site(&site, &self.config, &self.theme).is_ok()
+        render::render_site(&site, &self.config, &self.theme, &self.syntax_css).is_ok()
     }
 }

@@ -17,9 +17,11 @@ pub mod model;
 pub mod parse;
 pub mod render;
 pub mod scaffold;
+pub mod serve;
 pub mod slug;
 pub mod write;
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -59,24 +61,158 @@ impl From<Diagnostic> for BuildFailure {
 }
 
 /// The site rendered in memory, not yet written.
-struct Rendered {
-    config: Config,
-    site: model::Site,
-    outputs: Vec<render::Output>,
-    output_dir: PathBuf,
-    diagnostics: Vec<Diagnostic>,
-    stages: Vec<(&'static str, Duration)>,
+pub struct Rendered {
+    pub site: model::Site,
+    pub outputs: Vec<render::Output>,
+    /// Warnings so far (errors end the run before a `Rendered` exists).
+    pub diagnostics: Vec<Diagnostic>,
+    pub stages: Vec<(&'static str, Duration)>,
+}
+
+/// A site opened for building, possibly many times (`serve`): the config,
+/// theme and markdown tools, plus every paper file's parse keyed by its text,
+/// so a rebuild re-parses only the files that changed.
+pub struct Session {
+    options: BuildOptions,
+    pub config: Config,
+    theme: render::theme::Theme,
+    pub output_dir: PathBuf,
+    syntax_css: String,
+    highlighter: Highlighter,
+    math: Math,
+    parsed: HashMap<PathBuf, (u64, ParseResult)>,
+}
+
+type ParseResult = (Option<parse::Paper>, Vec<Diagnostic>);
+
+impl Session {
+    /// Reads `site.toml` and the theme.
+    pub fn open(options: &BuildOptions) -> Result<Session, BuildFailure> {
+        let root = &options.root;
+        let mut config = Config::load(root)?;
+        if let Some(base_url) = &options.base_url {
+            config.base_url = config::BaseUrl::parse(base_url)
+                .map_err(|e| Diagnostic::error(std::path::Path::new("--base-url"), e))?;
+        }
+        let output_dir = options
+            .output
+            .clone()
+            .unwrap_or_else(|| root.join("public"));
+        write::check_output_dir(root, &output_dir)
+            .map_err(|e| Diagnostic::error(&output_dir, e.to_string()))?;
+        let theme = render::theme::Theme::load(root, &config.theme)?;
+        let syntax_css = render::syntax_css(&config)?;
+        Ok(Session {
+            options: options.clone(),
+            config,
+            theme,
+            output_dir,
+            syntax_css,
+            highlighter: Highlighter::default(),
+            math: Math::default(),
+            parsed: HashMap::new(),
+        })
+    }
+
+    /// Reloads the templates and static files (after a theme edit).
+    pub fn reload_theme(&mut self) -> Result<(), BuildFailure> {
+        self.theme = render::theme::Theme::load(&self.options.root, &self.config.theme)?;
+        Ok(())
+    }
+
+    /// Reads the content, parses what changed since the last call, and
+    /// renders the whole site in memory.
+    pub fn render(&mut self) -> Result<Rendered, BuildFailure> {
+        let mut stages = Vec::new();
+        let mut clock = Instant::now();
+        let mut lap = |stage: &'static str| {
+            stages.push((stage, clock.elapsed()));
+            clock = Instant::now();
+        };
+        let (files, mut diagnostics) = load::load_papers(&self.options.root);
+        lap("load");
+        self.parse_changed(&files);
+        let mut papers = Vec::with_capacity(files.len());
+        for file in &files {
+            let (_, (paper, problems)) = &self.parsed[&file.path];
+            diagnostics.extend(problems.iter().cloned());
+            papers.extend(paper.iter().cloned());
+        }
+        lap("parse");
+        if diagnostics.iter().any(Diagnostic::is_error) {
+            return Err(failure(diagnostics));
+        }
+        let site = match model::Site::new(papers, self.options.drafts) {
+            Ok(site) => site,
+            Err(errors) => {
+                diagnostics.extend(errors);
+                return Err(failure(diagnostics));
+            }
+        };
+        lap("model");
+        let outputs = match render::render_site(&site, &self.config, &self.theme, &self.syntax_css)
+        {
+            Ok(outputs) => outputs,
+            Err(e) => {
+                diagnostics.push(e);
+                return Err(failure(diagnostics));
+            }
+        };
+        lap("render");
+        Ok(Rendered {
+            site,
+            outputs,
+            diagnostics,
+            stages,
+        })
+    }
+
+    fn parse_changed(&mut self, files: &[load::SourceFile]) {
+        use std::hash::{Hash, Hasher};
+        let hash = |text: &str| {
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            text.hash(&mut h);
+            h.finish()
+        };
+        let stale: Vec<(&load::SourceFile, u64)> = files
+            .iter()
+            .map(|f| (f, hash(&f.text)))
+            .filter(|(f, h)| self.parsed.get(&f.path).is_none_or(|(old, _)| old != h))
+            .collect();
+        let tools = Renderers {
+            highlighter: &self.highlighter,
+            math: &self.math,
+            unsafe_html: self.config.unsafe_html,
+            base_path: &self.config.base_url.path,
+        };
+        let fresh: Vec<(PathBuf, u64, ParseResult)> = stale
+            .par_iter()
+            .map(|(f, h)| (f.path.clone(), *h, parse::parse_paper(f, &tools)))
+            .collect();
+        for (path, h, result) in fresh {
+            self.parsed.insert(path, (h, result));
+        }
+        // Forget deleted files.
+        let present: std::collections::HashSet<&PathBuf> = files.iter().map(|f| &f.path).collect();
+        self.parsed.retain(|path, _| present.contains(path));
+    }
+}
+
+fn failure(mut diagnostics: Vec<Diagnostic>) -> BuildFailure {
+    Diagnostic::sort_all(&mut diagnostics);
+    BuildFailure { diagnostics }
 }
 
 /// Builds the site at `options.root` into its output folder.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let started = Instant::now();
-    let mut rendered = render_in_memory(options)?;
+    let mut session = Session::open(options)?;
+    let mut rendered = session.render()?;
     let diagnostics = finish(rendered.diagnostics, options.strict)?;
     let writing = Instant::now();
-    write::write_site(&rendered.output_dir, &rendered.outputs).map_err(|e| {
+    write::write_site(&session.output_dir, &rendered.outputs).map_err(|e| {
         let mut all = diagnostics.clone();
-        all.push(Diagnostic::error(&rendered.output_dir, e.to_string()));
+        all.push(Diagnostic::error(&session.output_dir, e.to_string()));
         BuildFailure { diagnostics: all }
     })?;
     rendered.stages.push(("write", writing.elapsed()));
@@ -84,7 +220,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         papers: rendered.site.papers.len(),
         tags: rendered.site.tags.len(),
         files: rendered.outputs.len(),
-        output: rendered.output_dir,
+        output: session.output_dir,
         elapsed: started.elapsed(),
         stages: rendered.stages,
         warnings: diagnostics,
@@ -95,20 +231,21 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
 /// writing anything.
 pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let started = Instant::now();
-    let mut rendered = render_in_memory(options)?;
+    let mut session = Session::open(options)?;
+    let mut rendered = session.render()?;
     rendered
         .diagnostics
         .extend(check::lint_papers(&rendered.site.papers));
     rendered.diagnostics.extend(check::check_links(
         &rendered.outputs,
-        &rendered.config.base_url,
+        &session.config.base_url,
     ));
     let diagnostics = finish(rendered.diagnostics, options.strict)?;
     Ok(BuildReport {
         papers: rendered.site.papers.len(),
         tags: rendered.site.tags.len(),
         files: rendered.outputs.len(),
-        output: rendered.output_dir,
+        output: session.output_dir,
         elapsed: started.elapsed(),
         stages: rendered.stages,
         warnings: diagnostics,
@@ -128,78 +265,4 @@ fn finish(mut diagnostics: Vec<Diagnostic>, strict: bool) -> Result<Vec<Diagnost
         return Err(BuildFailure { diagnostics });
     }
     Ok(diagnostics)
-}
-
-fn render_in_memory(options: &BuildOptions) -> Result<Rendered, BuildFailure> {
-    let root = &options.root;
-    let mut config = Config::load(root)?;
-    if let Some(base_url) = &options.base_url {
-        config.base_url = config::BaseUrl::parse(base_url)
-            .map_err(|e| Diagnostic::error(std::path::Path::new("--base-url"), e))?;
-    }
-    let output_dir = options
-        .output
-        .clone()
-        .unwrap_or_else(|| root.join("public"));
-    write::check_output_dir(root, &output_dir)
-        .map_err(|e| Diagnostic::error(&output_dir, e.to_string()))?;
-    let theme = render::theme::Theme::load(root, &config.theme)?;
-    let mut stages = Vec::new();
-    let mut clock = Instant::now();
-    let mut lap = |stage: &'static str| {
-        stages.push((stage, clock.elapsed()));
-        clock = Instant::now();
-    };
-
-    let (files, mut diagnostics) = load::load_papers(root);
-    lap("load");
-    let highlighter = Highlighter::default();
-    let math = Math::default();
-    let tools = Renderers {
-        highlighter: &highlighter,
-        math: &math,
-        unsafe_html: config.unsafe_html,
-        base_path: &config.base_url.path,
-    };
-    let parsed: Vec<_> = files
-        .par_iter()
-        .map(|f| parse::parse_paper(f, &tools))
-        .collect();
-    let mut papers = Vec::with_capacity(parsed.len());
-    for (paper, problems) in parsed {
-        diagnostics.extend(problems);
-        papers.extend(paper);
-    }
-    let fail = |mut diagnostics: Vec<Diagnostic>| {
-        Diagnostic::sort_all(&mut diagnostics);
-        BuildFailure { diagnostics }
-    };
-    lap("parse");
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(fail(diagnostics));
-    }
-    let site = match model::Site::new(papers, options.drafts) {
-        Ok(site) => site,
-        Err(errors) => {
-            diagnostics.extend(errors);
-            return Err(fail(diagnostics));
-        }
-    };
-    lap("model");
-    let outputs = match render::render_site(&site, &config, &theme) {
-        Ok(outputs) => outputs,
-        Err(e) => {
-            diagnostics.push(e);
-            return Err(fail(diagnostics));
-        }
-    };
-    lap("render");
-    Ok(Rendered {
-        config,
-        site,
-        outputs,
-        output_dir,
-        diagnostics,
-        stages,
-    })
 }

@@ -42,6 +42,27 @@ enum Command {
         after_help = "Examples:\n  paperfeed check\n  paperfeed check --strict --base-url https://user.github.io/repo/"
     )]
     Check(SiteArgs),
+    /// Serve the site locally, rebuilding and reloading the browser on every change.
+    #[command(
+        after_help = "Examples:\n  paperfeed serve\n  paperfeed serve --port 8080 --open\n  paperfeed serve --bind 0.0.0.0 --drafts   # reachable from other machines\n\nThe site is built in memory (public/ is not touched) and served under the path of\nbase_url, so a site for https://user.github.io/repo/ is at http://127.0.0.1:1111/repo/."
+    )]
+    Serve {
+        /// The site folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+        /// Port to listen on; the next free one is used when it is taken.
+        #[arg(long, default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: String,
+        /// Include papers marked `draft: true`.
+        #[arg(long)]
+        drafts: bool,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+    },
     /// Create a new site: site.toml, an example paper, .gitignore and a GitHub Pages workflow.
     #[command(
         after_help = "Examples:\n  paperfeed init my-papers\n  paperfeed init . --force   # add the missing files to a folder that has some"
@@ -183,6 +204,22 @@ fn main() -> ExitCode {
             spinner.finish_and_clear();
             report("check", args.format, verbosity, outcome)
         }
+        Command::Serve {
+            root,
+            port,
+            bind,
+            drafts,
+            open,
+        } => serve(
+            paperfeed::serve::ServeOptions {
+                root,
+                bind,
+                port,
+                drafts,
+            },
+            open,
+            verbosity,
+        ),
         Command::Init { dir, force } => init(&dir, force, verbosity),
         Command::New {
             title,
@@ -244,6 +281,35 @@ fn print_diagnostic(d: &Diagnostic) {
     };
     let rest = text.strip_prefix(label).unwrap_or(&text);
     eprintln!("{}{label}{}{rest}\n", style.render(), style.render_reset());
+}
+
+fn serve(options: paperfeed::serve::ServeOptions, open: bool, verbosity: Verbosity) -> ExitCode {
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = std::sync::Arc::clone(&stop);
+    if let Err(e) =
+        ctrlc::set_handler(move || flag.store(true, std::sync::atomic::Ordering::SeqCst))
+    {
+        return fail(format!("cannot catch Ctrl-C: {e}"));
+    }
+    let log = |line: String| {
+        if verbosity != Verbosity::Quiet {
+            eprintln!("paperfeed: {line}");
+        }
+    };
+    let ready = |url: &str| {
+        eprintln!(
+            "{}paperfeed:{} serving {url} (Ctrl-C to stop)",
+            STYLE_OK.render(),
+            STYLE_OK.render_reset()
+        );
+        if open && let Err(e) = opener::open(url) {
+            eprintln!("paperfeed: cannot open a browser: {e}");
+        }
+    };
+    match paperfeed::serve::serve(&options, stop, &log, &ready) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fail(e),
+    }
 }
 
 fn init(dir: &std::path::Path, force: bool, verbosity: Verbosity) -> ExitCode {

@@ -388,5 +388,11 @@ fn example_site_builds_every_paper_with_working_links() {
         assert!(sources >= 35);
         let broken = broken_links(&public, base);
         assert!(broken.is_empty(), "{broken:#?}");
+        for (path, bytes) in snapshot(&public) {
+            assert!(
+                !String::from_utf8_lossy(&bytes).contains("__paperfeed"),
+                "{path}: live reload belongs to serve only"
+            );
+        }
     }
 }

@@ -15,7 +15,6 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::model::Site;
-use crate::parse::highlight;
 use context::{PaperCtx, SiteCtx, author_path, paper_path, tag_path};
 use feeds::FeedSpec;
 use pages::Env;
@@ -52,8 +51,20 @@ pub enum Content {
     Static(&'static [u8]),
 }
 
-/// Every file of the site, sorted by path, one entry per path.
-pub fn render_site(site: &Site, config: &Config, theme: &Theme) -> Result<Vec<Output>, Diagnostic> {
+/// The stylesheet for highlighted code, from the themes named in the config.
+pub fn syntax_css(config: &Config) -> Result<String, Diagnostic> {
+    crate::parse::highlight::stylesheet(&config.highlight_theme_light, &config.highlight_theme_dark)
+        .map_err(|e| Diagnostic::error(std::path::Path::new("site.toml"), e))
+}
+
+/// Every file of the site, sorted by path, one entry per path. `syntax_css`
+/// comes from [`syntax_css`], computed once per configuration.
+pub fn render_site(
+    site: &Site,
+    config: &Config,
+    theme: &Theme,
+    syntax_css: &str,
+) -> Result<Vec<Output>, Diagnostic> {
     let env = Env {
         config,
         theme,
@@ -91,11 +102,8 @@ pub fn render_site(site: &Site, config: &Config, theme: &Theme) -> Result<Vec<Ou
             },
         })
         .collect();
-    let syntax_css =
-        highlight::stylesheet(&config.highlight_theme_light, &config.highlight_theme_dark)
-            .map_err(|e| Diagnostic::error(std::path::Path::new("site.toml"), e))?;
     let mut generated: Vec<(String, String)> = html;
-    generated.push(("syntax.css".into(), syntax_css));
+    generated.push(("syntax.css".into(), syntax_css.to_string()));
     generated.extend(all_feeds(site, config));
     generated.push(("feeds.opml".into(), opml(config, &feed_groups)));
     generated.push((

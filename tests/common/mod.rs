@@ -2,6 +2,8 @@
 //! running the real binary, and reading back what it wrote.
 #![allow(dead_code)]
 
+pub mod http;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

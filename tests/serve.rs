@@ -1,0 +1,362 @@
+//! `paperfeed serve` end to end: a real server on a free port, edited on
+//! disk while a client listens for reload events.
+
+mod common;
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use common::TestSite;
+use common::http::{events, get, request};
+
+/// A running `paperfeed serve` and the lines it logs.
+struct Server {
+    child: Child,
+    url: String,
+    log: mpsc::Receiver<String>,
+    /// Every line read so far.
+    history: std::cell::RefCell<Vec<String>>,
+}
+
+impl Server {
+    fn start(site: &TestSite, port: u16) -> Server {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_paperfeed"))
+            .args(["serve", "--port", &port.to_string(), "--root"])
+            .arg(site.root())
+            .env("NO_COLOR", "1")
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let (tx, log) = mpsc::channel();
+        let stderr = child.stderr.take().unwrap();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let mut server = Server {
+            child,
+            url: String::new(),
+            log,
+            history: Default::default(),
+        };
+        let line = server.wait_for_log("serving http://");
+        server.url = line
+            .split("serving ")
+            .nth(1)
+            .unwrap()
+            .split(' ')
+            .next()
+            .unwrap()
+            .to_string();
+        server
+    }
+
+    /// The first logged line containing `needle`, waiting for it if needed.
+    fn wait_for_log(&self, needle: &str) -> String {
+        if let Some(line) = self.history.borrow().iter().find(|l| l.contains(needle)) {
+            return line.clone();
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+            match self.log.recv_timeout(left) {
+                Ok(line) => {
+                    self.history.borrow_mut().push(line.clone());
+                    if line.contains(needle) {
+                        return line;
+                    }
+                }
+                Err(_) => break,
+            }
+        }
+        panic!("serve never logged `{needle}`");
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// The next event whose name is `name`, skipping others.
+fn next_event(rx: &mpsc::Receiver<String>, name: &str) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(event) if event.starts_with(&format!("{name} ")) => return event,
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    panic!("no `{name}` event arrived");
+}
+
+#[test]
+fn serves_rebuilds_and_reloads_under_the_sub_path() {
+    let site = TestSite::fixture("subpath");
+    let server = Server::start(&site, free_port());
+    assert!(server.url.ends_with("/repo/"), "{}", server.url);
+    let home = get(&server.url);
+    assert_eq!(home.status, 200);
+    assert!(
+        home.body.contains("__paperfeed/livereload.js"),
+        "live reload injected"
+    );
+    assert!(
+        home.body.contains("href=\"/repo/papers/paper-3/\""),
+        "links keep the sub-path"
+    );
+    assert!(
+        get(&format!("{}rss.xml", server.url))
+            .headers
+            .contains("application/rss+xml")
+    );
+    let script = get(&format!("{}__paperfeed/livereload.js", server.url));
+    assert!(script.body.contains("EventSource"));
+
+    let rx = events(&format!("{}__paperfeed/events", server.url));
+    next_event(&rx, "hello");
+
+    // Edit a paper: its page changes and a reload is sent.
+    let paper = site.root().join("content/papers/paper-1.md");
+    let text = std::fs::read_to_string(&paper).unwrap();
+    std::fs::write(&paper, text.replace("Sub-path paper 1", "Edited paper one")).unwrap();
+    let event = next_event(&rx, "reload");
+    assert!(event.contains("papers/paper-1/index.html"), "{event}");
+    assert!(
+        get(&format!("{}papers/paper-1/", server.url))
+            .body
+            .contains("<h1>Edited paper one</h1>")
+    );
+    server.wait_for_log("reload sent");
+
+    // Add a paper: it gets a page and the listings show it.
+    site.write(
+        "content/papers/paper-4.md",
+        "---\ntitle: Brand new\ndate: 2024-06-01\n---\nNew.\n",
+    );
+    next_event(&rx, "reload");
+    assert_eq!(get(&format!("{}papers/paper-4/", server.url)).status, 200);
+    assert!(get(&server.url).body.contains("Brand new"));
+
+    // Delete one: its page is gone, the site's own 404 page answers.
+    std::fs::remove_file(site.root().join("content/papers/paper-2.md")).unwrap();
+    next_event(&rx, "reload");
+    let gone = get(&format!("{}papers/paper-2/", server.url));
+    assert_eq!(gone.status, 404);
+    assert!(gone.body.contains("Page not found"));
+
+    // Break it: the error is reported and the last good page still served.
+    let good = std::fs::read_to_string(&paper).unwrap();
+    std::fs::write(&paper, good.replace("date: 2024-05-01", "date: 2024-02-30")).unwrap();
+    let error = next_event(&rx, "build-error");
+    assert!(
+        error.contains("content/papers/paper-1.md") && error.contains("\"line\":3"),
+        "{error}"
+    );
+    server.wait_for_log("still serving the last good site");
+    assert!(
+        get(&format!("{}papers/paper-1/", server.url))
+            .body
+            .contains("<h1>Edited paper one</h1>")
+    );
+    // A page loaded now learns about the error at once.
+    let late = events(&format!("{}__paperfeed/events", server.url));
+    next_event(&late, "build-error");
+
+    // Fix it: back to normal.
+    std::fs::write(&paper, &good).unwrap();
+    next_event(&rx, "reload");
+
+    // A CSS-only change swaps stylesheets instead of reloading.
+    site.write("static/style.css", "body { color: red; }\n");
+    let css = next_event(&rx, "reload");
+    assert!(css.contains("\"css_only\":true"), "{css}");
+    assert_eq!(
+        get(&format!("{}style.css", server.url)).body,
+        "body { color: red; }\n"
+    );
+
+    // serve never writes the output folder.
+    assert!(!site.public().exists());
+}
+
+#[test]
+fn requests_cannot_leave_the_site() {
+    let site = TestSite::fixture("subpath");
+    std::fs::write(site.root().join("Cargo.toml"), "[package]\nsecret = true\n").unwrap();
+    let server = Server::start(&site, free_port());
+    let origin = server.url.trim_end_matches("repo/");
+    for attack in [
+        "../Cargo.toml",
+        "repo/../Cargo.toml",
+        "repo/%2e%2e/Cargo.toml",
+        "repo/%2E%2E%2FCargo.toml",
+        "repo/..%2fCargo.toml",
+        "repo/..%5cCargo.toml",
+        "repo/%2e%2e%2f%2e%2e%2fetc/passwd",
+        "repo/content/papers/paper-1.md",
+        "repo/site.toml",
+    ] {
+        let reply = request("GET", &format!("{origin}{attack}"), None);
+        assert!(
+            matches!(reply.status, 400 | 404),
+            "{attack}: {}",
+            reply.status
+        );
+        assert!(
+            !reply.body.contains("secret") && !reply.body.contains("title:"),
+            "{attack} leaked"
+        );
+    }
+}
+
+#[test]
+fn a_taken_port_moves_to_the_next_and_ctrl_c_stops_cleanly() {
+    let site = TestSite::fixture("one");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let mut server = Server::start(&site, port);
+    assert!(!server.url.contains(&format!(":{port}/")), "{}", server.url);
+    server.wait_for_log(&format!("port {port} is taken"));
+    assert_eq!(get(&server.url).status, 200);
+    let pid = server.child.id().to_string();
+    Command::new("kill").args(["-INT", &pid]).status().unwrap();
+    server.wait_for_log("stopped");
+    let status = server.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+}
+
+/// Headless Chromium (Debian's package, driven through chromedriver) keeps
+/// a paper page open while the paper's title changes on disk; the page must
+/// show the new title by itself. `scripts/test` installs Chromium and runs
+/// this with `--include-ignored`.
+#[test]
+#[ignore = "needs chromium and chromedriver: run scripts/test"]
+fn the_browser_reloads_by_itself() {
+    let driver_port = free_port();
+    let mut driver = Command::new("chromedriver")
+        .arg(format!("--port={driver_port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver is installed (scripts/test installs it)");
+    let driver_url = format!("http://127.0.0.1:{driver_port}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while get_status(&format!("{driver_url}/status")) != 200 {
+        assert!(Instant::now() < deadline, "chromedriver did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let result = std::panic::catch_unwind(|| browser_scenario(&driver_url));
+    let _ = driver.kill();
+    let _ = driver.wait();
+    if let Err(panic) = result {
+        std::panic::resume_unwind(panic);
+    }
+}
+
+fn get_status(url: &str) -> u16 {
+    let host = url.trim_start_matches("http://").split('/').next().unwrap();
+    if std::net::TcpStream::connect(host).is_err() {
+        return 0;
+    }
+    get(url).status
+}
+
+fn browser_scenario(driver: &str) {
+    let site = TestSite::fixture("one");
+    let server = Server::start(&site, free_port());
+    let profile = tempfile::tempdir().unwrap();
+    let capabilities = serde_json::json!({
+        "capabilities": {"alwaysMatch": {"goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     format!("--user-data-dir={}", profile.path().display())]
+        }}}
+    });
+    let session: serde_json::Value = serde_json::from_str(
+        &request(
+            "POST",
+            &format!("{driver}/session"),
+            Some(&capabilities.to_string()),
+        )
+        .body,
+    )
+    .unwrap();
+    let id = session["value"]["sessionId"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no session: {session}"))
+        .to_string();
+    let session_url = format!("{driver}/session/{id}");
+    let page = format!("{}papers/edge-of-reach/", server.url);
+    request(
+        "POST",
+        &format!("{session_url}/url"),
+        Some(&serde_json::json!({ "url": page }).to_string()),
+    );
+    let heading = || -> String {
+        let script = serde_json::json!({"script": "var h = document.querySelector('h1'); return h ? h.textContent : '';", "args": []});
+        let reply: serde_json::Value = serde_json::from_str(
+            &request(
+                "POST",
+                &format!("{session_url}/execute/sync"),
+                Some(&script.to_string()),
+            )
+            .body,
+        )
+        .unwrap_or_default();
+        reply["value"].as_str().unwrap_or("").to_string()
+    };
+    assert!(heading().contains("The Edge-of-Reach Problem"));
+    // Wait until the page's live-reload stream is connected.
+    let connected = serde_json::json!({"script": "return performance.getEntriesByType('resource').some(function (e) { return e.name.indexOf('__paperfeed/events') >= 0; });", "args": []});
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let reply: serde_json::Value = serde_json::from_str(
+            &request(
+                "POST",
+                &format!("{session_url}/execute/sync"),
+                Some(&connected.to_string()),
+            )
+            .body,
+        )
+        .unwrap_or_default();
+        if reply["value"] == true || Instant::now() > deadline {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+
+    let paper = site.root().join("content/papers/edge-of-reach.md");
+    let text = std::fs::read_to_string(&paper).unwrap();
+    std::fs::write(
+        &paper,
+        text.replace("The Edge-of-Reach Problem", "A Retitled Paper"),
+    )
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut seen = heading();
+    while !seen.contains("A Retitled Paper") {
+        assert!(
+            Instant::now() < deadline,
+            "the browser still shows `{seen}`"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+        seen = heading();
+    }
+    request("DELETE", &session_url, None);
+}

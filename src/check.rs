@@ -13,18 +13,15 @@ use crate::slug::slugify;
 /// The same paper twice, one person under several spellings, no abstract.
 pub fn lint_papers(papers: &[Paper]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let unversioned = |id: &str| match id.rsplit_once('v') {
-        Some((head, v)) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => {
-            head.to_string()
-        }
-        _ => id.to_string(),
-    };
     let mut ids: BTreeMap<String, Vec<&Paper>> = BTreeMap::new();
     for paper in papers {
         if let Some(arxiv) = &paper.arxiv {
-            ids.entry(format!("arXiv id {}", unversioned(arxiv)))
-                .or_default()
-                .push(paper);
+            ids.entry(format!(
+                "arXiv id {}",
+                crate::parse::unversioned_arxiv(arxiv)
+            ))
+            .or_default()
+            .push(paper);
         }
         if let Some(doi) = &paper.doi {
             // DOIs are case-insensitive.

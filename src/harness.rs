@@ -4,16 +4,12 @@
 use std::path::{Path, PathBuf};
 
 use crate::load::SourceFile;
-use crate::parse::highlight::Highlighter;
-use crate::parse::markdown::Renderers;
-use crate::parse::math::Math;
 use crate::render::theme::Theme;
 use crate::{Config, model, parse, render};
 
 /// Tools loaded once and reused for every input.
 pub struct Harness {
-    highlighter: Highlighter,
-    math: Math,
+    tools: parse::Tools,
     theme: Theme,
     config: Config,
     syntax_css: String,
@@ -28,8 +24,7 @@ impl Harness {
         )
         .expect("a valid config");
         Harness {
-            highlighter: Highlighter::default(),
-            math: Math::default(),
+            tools: parse::Tools::default(),
             theme: Theme::load(root, "default").expect("the default theme loads"),
             syntax_css: render::syntax_css(&config).expect("the default highlight themes exist"),
             config,
@@ -42,12 +37,7 @@ impl Harness {
         let Ok(text) = std::str::from_utf8(data) else {
             return false;
         };
-        let renderers = Renderers {
-            highlighter: &self.highlighter,
-            math: &self.math,
-            unsafe_html: false,
-            base_path: &self.config.base_url.path,
-        };
+        let renderers = self.tools.renderers(false, &self.config.base_url.path);
         let file = SourceFile {
             path: PathBuf::from("content/papers/fuzz.md"),
             text: text.to_string(),

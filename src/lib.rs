@@ -29,9 +29,6 @@ use rayon::prelude::*;
 
 pub use config::{BuildOptions, Config};
 pub use diagnostic::Diagnostic;
-use parse::highlight::Highlighter;
-use parse::markdown::Renderers;
-use parse::math::Math;
 
 /// What a successful run did, for the summary line.
 #[derive(Debug)]
@@ -44,6 +41,25 @@ pub struct BuildReport {
     /// How long each stage took, in order, for `--verbose`.
     pub stages: Vec<(&'static str, Duration)>,
     pub warnings: Vec<Diagnostic>,
+}
+
+impl BuildReport {
+    fn new(
+        rendered: Rendered,
+        session: Session,
+        started: Instant,
+        warnings: Vec<Diagnostic>,
+    ) -> Self {
+        BuildReport {
+            papers: rendered.site.papers.len(),
+            tags: rendered.site.tags.len(),
+            files: rendered.outputs.len(),
+            output: session.output_dir,
+            elapsed: started.elapsed(),
+            stages: rendered.stages,
+            warnings,
+        }
+    }
 }
 
 /// A failed run: every problem found, errors and warnings, sorted by file.
@@ -78,8 +94,7 @@ pub struct Session {
     theme: render::theme::Theme,
     pub output_dir: PathBuf,
     syntax_css: String,
-    highlighter: Highlighter,
-    math: Math,
+    tools: parse::Tools,
     parsed: HashMap<PathBuf, (u64, ParseResult)>,
 }
 
@@ -108,8 +123,7 @@ impl Session {
             theme,
             output_dir,
             syntax_css,
-            highlighter: Highlighter::default(),
-            math: Math::default(),
+            tools: parse::Tools::default(),
             parsed: HashMap::new(),
         })
     }
@@ -179,12 +193,9 @@ impl Session {
             .map(|f| (f, hash(&f.text)))
             .filter(|(f, h)| self.parsed.get(&f.path).is_none_or(|(old, _)| old != h))
             .collect();
-        let tools = Renderers {
-            highlighter: &self.highlighter,
-            math: &self.math,
-            unsafe_html: self.config.unsafe_html,
-            base_path: &self.config.base_url.path,
-        };
+        let tools = self
+            .tools
+            .renderers(self.config.unsafe_html, &self.config.base_url.path);
         let fresh: Vec<(PathBuf, u64, ParseResult)> = stale
             .par_iter()
             .map(|(f, h)| (f.path.clone(), *h, parse::parse_paper(f, &tools)))
@@ -208,7 +219,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let started = Instant::now();
     let mut session = Session::open(options)?;
     let mut rendered = session.render()?;
-    let diagnostics = finish(rendered.diagnostics, options.strict)?;
+    let diagnostics = finish(std::mem::take(&mut rendered.diagnostics), options.strict)?;
     let writing = Instant::now();
     write::write_site(&session.output_dir, &rendered.outputs).map_err(|e| {
         let mut all = diagnostics.clone();
@@ -216,15 +227,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         BuildFailure { diagnostics: all }
     })?;
     rendered.stages.push(("write", writing.elapsed()));
-    Ok(BuildReport {
-        papers: rendered.site.papers.len(),
-        tags: rendered.site.tags.len(),
-        files: rendered.outputs.len(),
-        output: session.output_dir,
-        elapsed: started.elapsed(),
-        stages: rendered.stages,
-        warnings: diagnostics,
-    })
+    Ok(BuildReport::new(rendered, session, started, diagnostics))
 }
 
 /// Everything `build` validates, plus links and the paper records, without
@@ -240,16 +243,8 @@ pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         &rendered.outputs,
         &session.config.base_url,
     ));
-    let diagnostics = finish(rendered.diagnostics, options.strict)?;
-    Ok(BuildReport {
-        papers: rendered.site.papers.len(),
-        tags: rendered.site.tags.len(),
-        files: rendered.outputs.len(),
-        output: session.output_dir,
-        elapsed: started.elapsed(),
-        stages: rendered.stages,
-        warnings: diagnostics,
-    })
+    let diagnostics = finish(std::mem::take(&mut rendered.diagnostics), options.strict)?;
+    Ok(BuildReport::new(rendered, session, started, diagnostics))
 }
 
 /// Sorts the problems and decides: errors (or, with `strict`, warnings)

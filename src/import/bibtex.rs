@@ -3,7 +3,7 @@
 
 use biblatex::{Bibliography, ChunksExt, Entry};
 
-use super::{Rejected, arxiv_from_url, bare_doi};
+use super::{Rejected, arxiv_from_url, bare_doi, split_keywords};
 use crate::scaffold::NewPaper;
 
 pub fn parse(text: &str) -> Result<Vec<Result<NewPaper, Rejected>>, String> {
@@ -52,12 +52,7 @@ fn convert(entry: &Entry) -> NewPaper {
         date: date(entry),
         authors,
         tags: field(entry, "keywords")
-            .map(|k| {
-                k.split([',', ';'])
-                    .map(|t| t.trim().to_string())
-                    .filter(|t| !t.is_empty())
-                    .collect()
-            })
+            .map(|k| split_keywords(&k))
             .unwrap_or_default(),
         arxiv,
         doi: field(entry, "doi").as_deref().map(bare_doi),

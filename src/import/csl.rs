@@ -3,7 +3,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
-use super::{Rejected, arxiv_from_url, bare_doi};
+use super::{Rejected, arxiv_from_url, bare_doi, split_keywords};
 use crate::scaffold::NewPaper;
 
 #[derive(Deserialize)]
@@ -73,15 +73,7 @@ fn convert(item: Item) -> NewPaper {
         title: item.title,
         date: item.issued.and_then(issued_date),
         authors,
-        tags: item
-            .keyword
-            .map(|k| {
-                k.split([',', ';'])
-                    .map(|t| t.trim().to_string())
-                    .filter(|t| !t.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default(),
+        tags: item.keyword.map(|k| split_keywords(&k)).unwrap_or_default(),
         arxiv,
         doi: item.doi.as_deref().map(bare_doi),
         url: item.url.filter(|u| u.starts_with("http") && !is_arxiv_url),

@@ -93,7 +93,10 @@ struct Known {
 
 impl Known {
     fn find(&self, p: &NewPaper) -> Option<String> {
-        if let Some(id) = p.arxiv.as_deref().map(unversioned)
+        if let Some(id) = p
+            .arxiv
+            .as_deref()
+            .map(|id| crate::parse::unversioned_arxiv(id).to_string())
             && self.arxiv.contains(&id)
         {
             return Some(format!("arXiv {id} is already in the site"));
@@ -110,7 +113,8 @@ impl Known {
 
     fn add(&mut self, arxiv: Option<&str>, doi: Option<&str>, title: &str) {
         if let Some(id) = arxiv {
-            self.arxiv.insert(unversioned(id));
+            self.arxiv
+                .insert(crate::parse::unversioned_arxiv(id).to_string());
         }
         if let Some(doi) = doi {
             self.doi.insert(doi.to_lowercase());
@@ -119,27 +123,12 @@ impl Known {
     }
 }
 
-fn unversioned(id: &str) -> String {
-    match id.rsplit_once('v') {
-        Some((head, v)) if !v.is_empty() && v.bytes().all(|b| b.is_ascii_digit()) => {
-            head.to_string()
-        }
-        _ => id.to_string(),
-    }
-}
-
 /// Reads the site's existing papers, leniently: a broken file is the
 /// build's business, not the import's.
 fn known_papers(root: &Path) -> Known {
     let (files, _) = crate::load::load_papers(root);
-    let highlighter = crate::parse::highlight::Highlighter::default();
-    let math = crate::parse::math::Math::default();
-    let tools = crate::parse::markdown::Renderers {
-        highlighter: &highlighter,
-        math: &math,
-        unsafe_html: false,
-        base_path: "/",
-    };
+    let tools = crate::parse::Tools::default();
+    let tools = tools.renderers(false, "/");
     let mut known = Known::default();
     for file in &files {
         if let (Some(p), _) = crate::parse::parse_paper(file, &tools) {
@@ -215,18 +204,16 @@ fn arxiv_from_url(url: &str) -> Option<String> {
 
 /// A DOI from its URL forms, or as is.
 fn bare_doi(doi: &str) -> String {
-    let doi = doi.trim();
-    [
-        "https://doi.org/",
-        "http://doi.org/",
-        "https://dx.doi.org/",
-        "http://dx.doi.org/",
-        "doi:",
-    ]
-    .iter()
-    .find_map(|p| doi.strip_prefix(p))
-    .unwrap_or(doi)
-    .to_string()
+    crate::parse::bare_doi(doi).to_string()
+}
+
+/// Keywords as reference managers write them: `a, b; c`.
+fn split_keywords(keywords: &str) -> Vec<String> {
+    keywords
+        .split([',', ';'])
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty())
+        .collect()
 }
 
 /// The date part of an RFC 3339 timestamp (`2024-02-19T20:38:00Z`).

@@ -8,6 +8,7 @@ use jiff::civil::Date;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
+use super::identifiers::{bare_doi, is_arxiv_id};
 use super::markdown::{self, Renderers, is_safe_url};
 use crate::diagnostic::Diagnostic;
 use crate::load::SourceFile;
@@ -442,52 +443,13 @@ fn check_arxiv(
     Some(id.to_string())
 }
 
-/// New-style `YYMM.NNNN(N)` or old-style `archive(.SUB)/YYMMNNN`, each with
-/// an optional `vN` version.
-pub fn is_arxiv_id(id: &str) -> bool {
-    let unversioned = match id.rsplit_once('v') {
-        Some((head, version))
-            if !version.is_empty() && version.bytes().all(|b| b.is_ascii_digit()) =>
-        {
-            head
-        }
-        _ => id,
-    };
-    let digits = |s: &str, min: usize, max: usize| {
-        (min..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit())
-    };
-    if let Some((yymm, number)) = unversioned.split_once('.')
-        && digits(yymm, 4, 4)
-        && digits(number, 4, 5)
-    {
-        return true;
-    }
-    if let Some((archive, number)) = unversioned.split_once('/') {
-        return digits(number, 7, 7)
-            && !archive.is_empty()
-            && archive.bytes().all(|b| {
-                b.is_ascii_lowercase() || b == b'-' || b == b'.' || b.is_ascii_uppercase()
-            });
-    }
-    false
-}
-
 fn check_doi(
     ctx: &mut FileContext,
     doi: Option<String>,
     locate: &dyn Fn(&str) -> (usize, usize),
 ) -> Option<String> {
     let doi = doi?;
-    let trimmed = doi.trim();
-    let bare = [
-        "https://doi.org/",
-        "http://doi.org/",
-        "https://dx.doi.org/",
-        "doi:",
-    ]
-    .iter()
-    .find_map(|p| trimmed.strip_prefix(p))
-    .unwrap_or(trimmed);
+    let bare = bare_doi(&doi);
     if bare.starts_with("10.") && bare.contains('/') && !bare.contains(char::is_whitespace) {
         Some(bare.to_string())
     } else {
@@ -688,18 +650,10 @@ fn collapse_whitespace(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::highlight::Highlighter;
-    use crate::parse::math::Math;
 
     fn parse(text: &str) -> (Option<Paper>, Vec<Diagnostic>) {
-        let highlighter = Highlighter::default();
-        let math = Math::default();
-        let tools = Renderers {
-            highlighter: &highlighter,
-            math: &math,
-            unsafe_html: false,
-            base_path: "/",
-        };
+        let tools = crate::parse::Tools::default();
+        let tools = tools.renderers(false, "/");
         let file = SourceFile {
             path: PathBuf::from("content/papers/my-paper.md"),
             text: text.to_string(),
@@ -816,22 +770,6 @@ mod tests {
         let d = only_error("---\ntitle: T\ndate: 2024-01-01\narxiv: 2401.10010\n---\n");
         assert_eq!(d.line, 4);
         assert!(d.help.unwrap().contains("quotes"));
-    }
-
-    #[test]
-    fn arxiv_id_shapes() {
-        for ok in [
-            "2402.12527",
-            "2402.12527v3",
-            "0704.0001",
-            "hep-th/9901001",
-            "math.GT/0309136v2",
-        ] {
-            assert!(is_arxiv_id(ok), "{ok}");
-        }
-        for bad in ["", "2402", "24a2.12527", "2402.123", "../x", "2402.12527v"] {
-            assert!(!is_arxiv_id(bad), "{bad}");
-        }
     }
 
     #[test]

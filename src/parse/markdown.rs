@@ -243,17 +243,8 @@ mod tests {
     use super::*;
 
     fn html(body: &str) -> RenderedBody {
-        let highlighter = Highlighter::default();
-        let math = Math::default();
-        render(
-            body,
-            &Renderers {
-                highlighter: &highlighter,
-                math: &math,
-                unsafe_html: false,
-                base_path: "/repo/",
-            },
-        )
+        let tools = crate::parse::Tools::default();
+        render(body, &tools.renderers(false, "/repo/"))
     }
 
     #[test]

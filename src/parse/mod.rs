@@ -3,7 +3,33 @@
 
 mod frontmatter;
 pub mod highlight;
+mod identifiers;
 pub mod markdown;
 pub mod math;
 
-pub use frontmatter::{Paper, is_arxiv_id, parse_paper};
+pub use frontmatter::{Paper, parse_paper};
+pub use identifiers::{bare_doi, is_arxiv_id, unversioned_arxiv};
+
+/// The Markdown tools a build needs, created once: loading syntect's
+/// syntaxes and the LaTeX converter is the slow part of starting up.
+#[derive(Default)]
+pub struct Tools {
+    pub highlighter: highlight::Highlighter,
+    pub math: math::Math,
+}
+
+impl Tools {
+    /// Borrowed renderers for one site's settings.
+    pub fn renderers<'a>(
+        &'a self,
+        unsafe_html: bool,
+        base_path: &'a str,
+    ) -> markdown::Renderers<'a> {
+        markdown::Renderers {
+            highlighter: &self.highlighter,
+            math: &self.math,
+            unsafe_html,
+            base_path,
+        }
+    }
+}

@@ -376,33 +376,19 @@ pub fn json_ld(paper: &Paper, permalink: &str, site_title: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::PathBuf;
 
     fn paper() -> Paper {
-        Paper {
-            source: PathBuf::from("content/papers/p.md"),
-            slug: "p".into(),
-            title: "The Edge-of-Reach Problem: 100% of $\\mathcal{O}(n)$ & more_x".into(),
-            title_html: String::new(),
-            date: "2024-02-19".parse().unwrap(),
-            authors: vec![
-                "Anya Sims".into(),
-                "Yee Whye Teh".into(),
-                "OpenAI".into(),
-                "Anya Sims".into(),
-            ],
-            tags: vec!["rl".into()],
-            arxiv: Some("2402.12527".into()),
-            doi: Some("10.1/x_y".into()),
-            url: None,
-            pdf: None,
-            code: None,
-            venue: Some("NeurIPS 2024".into()),
-            upvotes: 0,
-            draft: false,
-            body_html: "<p>Abs</p>".into(),
-            body_text: "Abs </script>".into(),
-        }
+        let mut p = crate::model::tests::paper("p", "2024-02-19", &["rl"]);
+        p.title = r"The Edge-of-Reach Problem: 100% of $\mathcal{O}(n)$ & more_x".into();
+        p.authors = ["Anya Sims", "Yee Whye Teh", "OpenAI", "Anya Sims"]
+            .map(String::from)
+            .to_vec();
+        p.arxiv = Some("2402.12527".into());
+        p.doi = Some("10.1/x_y".into());
+        p.venue = Some("NeurIPS 2024".into());
+        p.body_html = "<p>Abs</p>".into();
+        p.body_text = "Abs </script>".into();
+        p
     }
 
     #[test]

@@ -218,14 +218,8 @@ mod tests {
             path: "content/papers/x.md".into(),
             text: paper.to_markdown(),
         };
-        let highlighter = crate::parse::highlight::Highlighter::default();
-        let math = crate::parse::math::Math::default();
-        let tools = crate::parse::markdown::Renderers {
-            highlighter: &highlighter,
-            math: &math,
-            unsafe_html: false,
-            base_path: "/",
-        };
+        let tools = crate::parse::Tools::default();
+        let tools = tools.renderers(false, "/");
         let (parsed, problems) = crate::parse::parse_paper(&file, &tools);
         assert!(problems.is_empty(), "{problems:#?}\n{}", file.text);
         let parsed = parsed.unwrap();

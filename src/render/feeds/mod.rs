@@ -110,17 +110,10 @@ pub fn feeds(spec: &FeedSpec, papers: &[&Paper], config: &Config) -> Vec<(String
 pub fn entry_id(paper: &Paper) -> Option<String> {
     if let Some(arxiv) = &paper.arxiv {
         // Versions of one paper are one entry.
-        let id = match arxiv.rsplit_once('v') {
-            Some((head, v))
-                if !v.is_empty()
-                    && v.bytes().all(|b| b.is_ascii_digit())
-                    && head.contains(['.', '/']) =>
-            {
-                head
-            }
-            _ => arxiv,
-        };
-        return Some(format!("urn:arxiv:{id}"));
+        return Some(format!(
+            "urn:arxiv:{}",
+            crate::parse::unversioned_arxiv(arxiv)
+        ));
     }
     paper.doi.as_ref().map(|doi| format!("urn:doi:{doi}"))
 }
@@ -128,28 +121,15 @@ pub fn entry_id(paper: &Paper) -> Option<String> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use std::path::PathBuf;
 
     pub fn paper(arxiv: Option<&str>) -> Paper {
-        Paper {
-            source: PathBuf::from("content/papers/p.md"),
-            slug: "p".into(),
-            title: "A <b> & \"c\"".into(),
-            title_html: String::new(),
-            date: "2024-02-19".parse().unwrap(),
-            authors: vec!["Zoë".into()],
-            tags: vec!["rl".into()],
-            arxiv: arxiv.map(String::from),
-            doi: None,
-            url: None,
-            pdf: None,
-            code: None,
-            venue: None,
-            upvotes: 0,
-            draft: false,
-            body_html: "<p>x</p>".into(),
-            body_text: "x".into(),
-        }
+        let mut p = crate::model::tests::paper("p", "2024-02-19", &["rl"]);
+        p.title = "A <b> & \"c\"".into();
+        p.authors = vec!["Zoë".into()];
+        p.arxiv = arxiv.map(String::from);
+        p.body_html = "<p>x</p>".into();
+        p.body_text = "x".into();
+        p
     }
 
     pub fn config() -> Config {

@@ -257,6 +257,14 @@ fn spinner(message: &'static str) -> indicatif::ProgressBar {
     bar
 }
 
+/// A progress bar on stderr, only when stderr is a terminal.
+fn progress_bar(len: u64, message: &'static str) -> indicatif::ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    indicatif::ProgressBar::new(len).with_message(message)
+}
+
 fn fail(message: impl std::fmt::Display) -> ExitCode {
     eprintln!(
         "{}error:{} {message}",
@@ -388,7 +396,9 @@ fn import_files(
     verbosity: Verbosity,
 ) -> ExitCode {
     let mut records = Vec::new();
+    let progress = progress_bar(files.len() as u64, "reading");
     for file in files {
+        progress.inc(1);
         let text = match std::fs::read_to_string(file) {
             Ok(text) => text,
             Err(e) => return fail(format!("cannot read {}: {e}", file.display())),
@@ -398,6 +408,7 @@ fn import_files(
             Err(e) => return fail(format!("{}: {e}", file.display())),
         }
     }
+    progress.finish_and_clear();
     let report: ImportReport = match import::import(root, records) {
         Ok(report) => report,
         Err(e) => return fail(e),

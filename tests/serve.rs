@@ -280,7 +280,7 @@ fn browser_scenario(driver: &str) {
     let server = Server::start(&site, free_port());
     let profile = tempfile::tempdir().unwrap();
     let capabilities = serde_json::json!({
-        "capabilities": {"alwaysMatch": {"goog:chromeOptions": {
+        "capabilities": {"alwaysMatch": {"goog:loggingPrefs": {"browser": "ALL"}, "goog:chromeOptions": {
             "binary": "/usr/bin/chromium",
             "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                      "--disable-background-networking", "--disable-component-update", "--disable-sync",
@@ -321,6 +321,76 @@ fn browser_scenario(driver: &str) {
         reply["value"].as_str().unwrap_or("").to_string()
     };
     assert!(heading().contains("The Edge-of-Reach Problem"));
+    // The theme's script ran under its own Content-Security-Policy: the copy
+    // button it reveals is visible and answers a click.
+    let copy = serde_json::json!({"script": "var b = document.querySelector('button[data-copy]'); if (!b || b.hidden) { return 'hidden'; } b.click(); return 'clicked';", "args": []});
+    let clicked: serde_json::Value = serde_json::from_str(
+        &request(
+            "POST",
+            &format!("{session_url}/execute/sync"),
+            Some(&copy.to_string()),
+        )
+        .body,
+    )
+    .unwrap();
+    assert_eq!(clicked["value"], "clicked");
+    let status = serde_json::json!({"script": "return document.querySelector('.copy-status').textContent;", "args": []});
+    let deadline = Instant::now() + Duration::from_secs(5);
+    loop {
+        let reply: serde_json::Value = serde_json::from_str(
+            &request(
+                "POST",
+                &format!("{session_url}/execute/sync"),
+                Some(&status.to_string()),
+            )
+            .body,
+        )
+        .unwrap();
+        if !reply["value"].as_str().unwrap_or("").is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the copy button did nothing");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Nothing on the page (styles, scripts, MathML, the live-reload
+    // overlay's code) broke the theme's Content-Security-Policy. A probe
+    // message proves the browser log is really being read.
+    let probe = serde_json::json!({"script": "console.error('paperfeed-log-probe'); return true;", "args": []});
+    request(
+        "POST",
+        &format!("{session_url}/execute/sync"),
+        Some(&probe.to_string()),
+    );
+    let logs: serde_json::Value = serde_json::from_str(
+        &request(
+            "POST",
+            &format!("{session_url}/se/log"),
+            Some(r#"{"type": "browser"}"#),
+        )
+        .body,
+    )
+    .unwrap();
+    let violations: Vec<_> = logs["value"]
+        .as_array()
+        .map(|entries| {
+            entries
+                .iter()
+                .filter_map(|e| e["message"].as_str())
+                .filter(|m| m.contains("Content Security Policy") || m.contains("Refused to"))
+                .collect()
+        })
+        .unwrap_or_default();
+    let messages = logs["value"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no browser log: {logs}"));
+    assert!(
+        messages.iter().any(|e| e["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("paperfeed-log-probe")),
+        "{logs}"
+    );
+    assert!(violations.is_empty(), "{violations:#?}");
     // Wait until the page's live-reload stream is connected.
     let connected = serde_json::json!({"script": "return performance.getEntriesByType('resource').some(function (e) { return e.name.indexOf('__paperfeed/events') >= 0; });", "args": []});
     let deadline = Instant::now() + Duration::from_secs(15);

@@ -24,6 +24,25 @@ struct RawConfig {
     highlight_theme_light: Option<String>,
     highlight_theme_dark: Option<String>,
     cname: Option<String>,
+    collections: Option<Vec<RawCollection>>,
+}
+
+/// A saved search as written in `[[collections]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCollection {
+    name: String,
+    title: Option<String>,
+    query: String,
+}
+
+/// A saved search: a listing page `c/<slug>/` with its own feeds.
+#[derive(Debug, Clone)]
+pub struct Collection {
+    pub slug: String,
+    pub title: String,
+    pub query_text: String,
+    pub query: crate::search::Query,
 }
 
 /// The configuration every later stage reads. Built only by [`Config::load`]
@@ -46,6 +65,7 @@ pub struct Config {
     pub highlight_theme_dark: String,
     /// Custom domain for GitHub Pages, written to `CNAME`.
     pub cname: Option<String>,
+    pub collections: Vec<Collection>,
 }
 
 /// The public address of the site, split so templates can build both
@@ -111,9 +131,19 @@ impl Config {
                 .with_help("see the site.toml reference in the README")
         })?;
         resolve(raw).map_err(|(key, message)| {
+            // A query error names the query text; point into it when possible.
+            if let Some((query, column)) = key.strip_prefix("query:").and_then(|k| k.split_once('\u{0}')) {
+                let column: usize = column.parse().unwrap_or(1);
+                if let Some((i, line)) = text.lines().enumerate().find(|(_, l)| l.contains(query)) {
+                    let start = line[..line.find(query).unwrap_or(0)].chars().count();
+                    return Diagnostic::error(path, message)
+                        .at(text, i + 1, start + column)
+                        .with_help("queries use words, \"phrases\", tag:, author:, year:, -, OR and parentheses; see the README");
+                }
+            }
             let line = text
                 .lines()
-                .position(|l| l.trim_start().starts_with(key))
+                .position(|l| l.trim_start().starts_with(key.as_str()))
                 .map_or(0, |i| i + 1);
             Diagnostic::error(path, message).at(text, line, 1)
         })
@@ -122,7 +152,7 @@ impl Config {
 
 /// Applies defaults and validates. Destructures exhaustively so a new field
 /// in [`RawConfig`] cannot be forgotten here.
-fn resolve(raw: RawConfig) -> Result<Config, (&'static str, String)> {
+fn resolve(raw: RawConfig) -> Result<Config, (String, String)> {
     let RawConfig {
         title,
         description,
@@ -137,24 +167,53 @@ fn resolve(raw: RawConfig) -> Result<Config, (&'static str, String)> {
         highlight_theme_light,
         highlight_theme_dark,
         cname,
+        collections,
     } = raw;
+    let mut resolved = Vec::new();
+    for c in collections.unwrap_or_default() {
+        let slug = crate::slug::slugify(&c.name);
+        if slug.is_empty() {
+            return Err((
+                "name".into(),
+                format!("collection name `{}` has no letters or digits", c.name),
+            ));
+        }
+        if resolved.iter().any(|r: &Collection| r.slug == slug) {
+            return Err(("name".into(), format!("two collections are named `{slug}`")));
+        }
+        let query = crate::search::Query::parse(&c.query).map_err(|e| {
+            (
+                format!("query:{}\u{0}{}", c.query, e.column),
+                format!("collection `{}`: {}", c.name, e.message),
+            )
+        })?;
+        resolved.push(Collection {
+            title: c.title.unwrap_or_else(|| c.name.clone()),
+            slug,
+            query_text: c.query,
+            query,
+        });
+    }
     let cname = cname.map(|c| c.trim().to_string());
     if let Some(c) = &cname
         && (c.is_empty() || c.contains(['/', ':', ' ']))
     {
         return Err((
-            "cname",
+            "cname".to_string(),
             format!("`{c}` is not a domain name (write e.g. papers.example.org)"),
         ));
     }
     let base_url = BaseUrl::parse(base_url.as_deref().unwrap_or("http://127.0.0.1:1111/"))
-        .map_err(|e| ("base_url", e))?;
+        .map_err(|e| ("base_url".to_string(), e))?;
     let theme = theme.unwrap_or_else(|| "default".into());
     if theme.is_empty() || theme.contains(['/', '\\']) || theme.starts_with('.') {
-        return Err(("theme", format!("`{theme}` is not a theme folder name")));
+        return Err((
+            "theme".into(),
+            format!("`{theme}` is not a theme folder name"),
+        ));
     }
     let positive = |key: &'static str, v: Option<usize>, default: usize| match v {
-        Some(0) => Err((key, format!("`{key}` must be at least 1"))),
+        Some(0) => Err((key.to_string(), format!("`{key}` must be at least 1"))),
         Some(n) => Ok(n),
         None => Ok(default),
     };
@@ -172,6 +231,7 @@ fn resolve(raw: RawConfig) -> Result<Config, (&'static str, String)> {
         highlight_theme_light: highlight_theme_light.unwrap_or_else(|| "InspiredGitHub".into()),
         highlight_theme_dark: highlight_theme_dark.unwrap_or_else(|| "base16-ocean.dark".into()),
         cname,
+        collections: resolved,
     })
 }
 
@@ -229,6 +289,18 @@ mod tests {
     fn zero_page_size_is_refused_at_its_line() {
         let err = Config::parse("\npaginate_by = 0\n", Path::new("site.toml")).unwrap_err();
         assert_eq!(err.line, 2);
+    }
+
+    #[test]
+    fn collections_parse_and_query_errors_point_into_site_toml() {
+        let ok = "[[collections]]\nname = \"Teh\"\nquery = 'author:\"Yee Whye Teh\" OR tag:rl'\n";
+        let c = Config::parse(ok, Path::new("site.toml")).unwrap();
+        assert_eq!(c.collections[0].slug, "teh");
+        let bad =
+            "title = \"x\"\n[[collections]]\nname = \"x\"\nquery = \"tag:rl OR (year:2024\"\n";
+        let err = Config::parse(bad, Path::new("site.toml")).unwrap_err();
+        assert_eq!((err.line, err.column), (4, 20), "{err}");
+        assert!(err.message.contains("never closed"));
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod model;
 pub mod parse;
 pub mod render;
 pub mod scaffold;
+pub mod search;
 pub mod serve;
 pub mod slug;
 pub mod write;
@@ -157,7 +158,7 @@ impl Session {
             return Err(failure(diagnostics));
         }
         let site = match model::Site::new(papers, self.options.drafts) {
-            Ok(site) => site,
+            Ok(site) => site.with_collections(&self.config.collections),
             Err(errors) => {
                 diagnostics.extend(errors);
                 return Err(failure(diagnostics));
@@ -179,6 +180,19 @@ impl Session {
             diagnostics,
             stages,
         })
+    }
+
+    /// Only the search index (`search/…` files), for the search benchmark.
+    pub fn search_index(&mut self) -> Result<Vec<(String, String)>, BuildFailure> {
+        let (files, _) = load::load_papers(&self.options.root);
+        self.parse_changed(&files);
+        let papers = files
+            .iter()
+            .filter_map(|f| self.parsed[&f.path].1.0.clone())
+            .collect();
+        let site = model::Site::new(papers, self.options.drafts)
+            .map_err(|diagnostics| BuildFailure { diagnostics })?;
+        Ok(render::search_files(&site, &self.config, &self.theme)?)
     }
 
     fn parse_changed(&mut self, files: &[load::SourceFile]) {

@@ -9,6 +9,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use common::TestSite;
+use common::browser::Browser;
 use common::http::{events, get, request};
 
 /// A running `paperfeed serve` and the lines it logs.
@@ -239,178 +240,39 @@ fn a_taken_port_moves_to_the_next_and_ctrl_c_stops_cleanly() {
     assert!(status.success(), "{status:?}");
 }
 
-/// Headless Chromium (Debian's package, driven through chromedriver) keeps
-/// a paper page open while the paper's title changes on disk; the page must
-/// show the new title by itself. `scripts/test` installs Chromium and runs
-/// this with `--include-ignored`.
+/// Headless Chromium keeps a paper page open while the paper's title
+/// changes on disk; the page must show the new title by itself. On the way,
+/// the theme's own script must have run under its Content-Security-Policy
+/// (the copy button it reveals works) with no violation logged.
+/// `scripts/test` installs Chromium and runs this with `--include-ignored`.
 #[test]
 #[ignore = "needs chromium and chromedriver: run scripts/test"]
 fn the_browser_reloads_by_itself() {
-    let driver_port = free_port();
-    let mut driver = Command::new("chromedriver")
-        .arg(format!("--port={driver_port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chromedriver is installed (scripts/test installs it)");
-    let driver_url = format!("http://127.0.0.1:{driver_port}");
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while get_status(&format!("{driver_url}/status")) != 200 {
-        assert!(Instant::now() < deadline, "chromedriver did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let result = std::panic::catch_unwind(|| browser_scenario(&driver_url));
-    let _ = driver.kill();
-    let _ = driver.wait();
-    if let Err(panic) = result {
-        std::panic::resume_unwind(panic);
-    }
-}
-
-fn get_status(url: &str) -> u16 {
-    let host = url.trim_start_matches("http://").split('/').next().unwrap();
-    if std::net::TcpStream::connect(host).is_err() {
-        return 0;
-    }
-    get(url).status
-}
-
-fn browser_scenario(driver: &str) {
+    let browser = Browser::start();
     let site = TestSite::fixture("one");
     let server = Server::start(&site, free_port());
-    let profile = tempfile::tempdir().unwrap();
-    let capabilities = serde_json::json!({
-        "capabilities": {"alwaysMatch": {"goog:loggingPrefs": {"browser": "ALL"}, "goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                     format!("--user-data-dir={}", profile.path().display())]
-        }}}
-    });
-    let session: serde_json::Value = serde_json::from_str(
-        &request(
-            "POST",
-            &format!("{driver}/session"),
-            Some(&capabilities.to_string()),
-        )
-        .body,
-    )
-    .unwrap();
-    let id = session["value"]["sessionId"]
-        .as_str()
-        .unwrap_or_else(|| panic!("no session: {session}"))
-        .to_string();
-    let session_url = format!("{driver}/session/{id}");
-    let page = format!("{}papers/edge-of-reach/", server.url);
-    request(
-        "POST",
-        &format!("{session_url}/url"),
-        Some(&serde_json::json!({ "url": page }).to_string()),
-    );
-    let heading = || -> String {
-        let script = serde_json::json!({"script": "var h = document.querySelector('h1'); return h ? h.textContent : '';", "args": []});
-        let reply: serde_json::Value = serde_json::from_str(
-            &request(
-                "POST",
-                &format!("{session_url}/execute/sync"),
-                Some(&script.to_string()),
-            )
-            .body,
-        )
-        .unwrap_or_default();
-        reply["value"].as_str().unwrap_or("").to_string()
-    };
-    assert!(heading().contains("The Edge-of-Reach Problem"));
-    // The theme's script ran under its own Content-Security-Policy: the copy
-    // button it reveals is visible and answers a click.
-    let copy = serde_json::json!({"script": "var b = document.querySelector('button[data-copy]'); if (!b || b.hidden) { return 'hidden'; } b.click(); return 'clicked';", "args": []});
-    let clicked: serde_json::Value = serde_json::from_str(
-        &request(
-            "POST",
-            &format!("{session_url}/execute/sync"),
-            Some(&copy.to_string()),
-        )
-        .body,
-    )
-    .unwrap();
-    assert_eq!(clicked["value"], "clicked");
-    let status = serde_json::json!({"script": "return document.querySelector('.copy-status').textContent;", "args": []});
-    let deadline = Instant::now() + Duration::from_secs(5);
-    loop {
-        let reply: serde_json::Value = serde_json::from_str(
-            &request(
-                "POST",
-                &format!("{session_url}/execute/sync"),
-                Some(&status.to_string()),
-            )
-            .body,
-        )
-        .unwrap();
-        if !reply["value"].as_str().unwrap_or("").is_empty() {
-            break;
-        }
-        assert!(Instant::now() < deadline, "the copy button did nothing");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    // Nothing on the page (styles, scripts, MathML, the live-reload
-    // overlay's code) broke the theme's Content-Security-Policy. A probe
-    // message proves the browser log is really being read.
-    let probe = serde_json::json!({"script": "console.error('paperfeed-log-probe'); return true;", "args": []});
-    request(
-        "POST",
-        &format!("{session_url}/execute/sync"),
-        Some(&probe.to_string()),
-    );
-    let logs: serde_json::Value = serde_json::from_str(
-        &request(
-            "POST",
-            &format!("{session_url}/se/log"),
-            Some(r#"{"type": "browser"}"#),
-        )
-        .body,
-    )
-    .unwrap();
-    let violations: Vec<_> = logs["value"]
-        .as_array()
-        .map(|entries| {
-            entries
-                .iter()
-                .filter_map(|e| e["message"].as_str())
-                .filter(|m| m.contains("Content Security Policy") || m.contains("Refused to"))
-                .collect()
-        })
-        .unwrap_or_default();
-    let messages = logs["value"]
-        .as_array()
-        .unwrap_or_else(|| panic!("no browser log: {logs}"));
+    browser.goto(&format!("{}papers/edge-of-reach/", server.url));
+    let heading = "var h = document.querySelector('h1'); return h ? h.textContent : '';";
     assert!(
-        messages.iter().any(|e| e["message"]
+        browser
+            .eval(heading)
             .as_str()
-            .unwrap_or("")
-            .contains("paperfeed-log-probe")),
-        "{logs}"
+            .unwrap()
+            .contains("The Edge-of-Reach Problem")
     );
-    assert!(violations.is_empty(), "{violations:#?}");
-    // Wait until the page's live-reload stream is connected.
-    let connected = serde_json::json!({"script": "return performance.getEntriesByType('resource').some(function (e) { return e.name.indexOf('__paperfeed/events') >= 0; });", "args": []});
-    let deadline = Instant::now() + Duration::from_secs(15);
-    loop {
-        let reply: serde_json::Value = serde_json::from_str(
-            &request(
-                "POST",
-                &format!("{session_url}/execute/sync"),
-                Some(&connected.to_string()),
-            )
-            .body,
-        )
-        .unwrap_or_default();
-        if reply["value"] == true || Instant::now() > deadline {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    std::thread::sleep(Duration::from_millis(300));
 
+    let clicked = browser.eval("var b = document.querySelector('button[data-copy]'); if (!b || b.hidden) { return 'hidden'; } b.click(); return 'clicked';");
+    assert_eq!(clicked, "clicked");
+    browser.wait_for(
+        "return document.querySelector('.copy-status').textContent;",
+        "the copy button to answer",
+    );
+
+    // Wait until the page's live-reload stream is connected, then edit.
+    browser.wait_for(
+        "return document.documentElement.getAttribute('data-paperfeed-live') === 'connected';",
+        "the live-reload stream",
+    );
     let paper = site.root().join("content/papers/edge-of-reach.md");
     let text = std::fs::read_to_string(&paper).unwrap();
     std::fs::write(
@@ -418,15 +280,21 @@ fn browser_scenario(driver: &str) {
         text.replace("The Edge-of-Reach Problem", "A Retitled Paper"),
     )
     .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let mut seen = heading();
-    while !seen.contains("A Retitled Paper") {
-        assert!(
-            Instant::now() < deadline,
-            "the browser still shows `{seen}`"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-        seen = heading();
-    }
-    request("DELETE", &session_url, None);
+    browser.wait_for(
+        "var h = document.querySelector('h1'); return h && h.textContent.indexOf('A Retitled Paper') >= 0;",
+        "the page to show the new title",
+    );
+
+    // A probe message proves the log is really being read.
+    browser.eval("console.error('paperfeed-log-probe'); return true;");
+    let logs = browser.logs();
+    assert!(
+        logs.iter().any(|m| m.contains("paperfeed-log-probe")),
+        "{logs:#?}"
+    );
+    let violations: Vec<_> = logs
+        .iter()
+        .filter(|m| m.contains("Content Security Policy") || m.contains("Refused to"))
+        .collect();
+    assert!(violations.is_empty(), "{violations:#?}");
 }

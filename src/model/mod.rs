@@ -30,6 +30,8 @@ pub struct Site {
     pub trending: Vec<usize>,
     /// Per paper, a handful of related papers, best first.
     pub related: Vec<Vec<usize>>,
+    /// Saved searches from `site.toml`, in config order: slug, title, matches.
+    pub collections: Vec<Term>,
 }
 
 /// All papers of one date.
@@ -94,7 +96,23 @@ impl Site {
             days,
             trending,
             related,
+            collections: Vec::new(),
         })
+    }
+
+    /// Evaluates the saved searches against the papers.
+    pub fn with_collections(mut self, collections: &[crate::config::Collection]) -> Site {
+        self.collections = collections
+            .iter()
+            .map(|c| Term {
+                slug: c.slug.clone(),
+                name: c.title.clone(),
+                papers: (0..self.papers.len())
+                    .filter(|&i| c.query.matches(&self.papers[i]))
+                    .collect(),
+            })
+            .collect();
+        self
     }
 
     /// Years with papers, newest first, each with its months.

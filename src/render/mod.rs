@@ -86,6 +86,8 @@ pub fn render_site(
     html.push(pages::authors_index(&env, site)?);
     html.extend(pages::day_pages(&env, site, &cards)?);
     html.extend(pages::archive_pages(&env, site, &cards)?);
+    html.extend(pages::collection_pages(&env, site, &cards)?);
+    html.push(pages::search_page(&env)?);
     let feed_groups = pages::feed_groups(&env, site);
     html.push(pages::feeds_index(&env, &feed_groups)?);
     let sitemap_entries = sitemap_entries(site, &html);
@@ -105,6 +107,7 @@ pub fn render_site(
     let mut generated: Vec<(String, String)> = html;
     generated.push(("syntax.css".into(), syntax_css.to_string()));
     generated.extend(all_feeds(site, config));
+    generated.extend(crate::search::index::build(site, &cards));
     generated.push(("feeds.opml".into(), opml(config, &feed_groups)));
     generated.push((
         "sitemap.xml".into(),
@@ -125,6 +128,26 @@ pub fn render_site(
     Ok(out)
 }
 
+/// The search index alone, with the cards it shows (for benchmarks).
+pub fn search_files(
+    site: &Site,
+    config: &Config,
+    theme: &Theme,
+) -> Result<Vec<(String, String)>, Diagnostic> {
+    let env = Env {
+        config,
+        theme,
+        site: SiteCtx::new(config),
+    };
+    let papers: Vec<PaperCtx> = site
+        .papers
+        .par_iter()
+        .map(|p| PaperCtx::new(p, config))
+        .collect();
+    let cards = pages::cards(&env, &papers)?;
+    Ok(crate::search::index::build(site, &cards))
+}
+
 /// RSS, Atom and JSON Feed for the site, every tag and every author.
 fn all_feeds(site: &Site, config: &Config) -> Vec<(String, String)> {
     let all: Vec<_> = site.papers.iter().take(config.feed_limit).collect();
@@ -143,6 +166,13 @@ fn all_feeds(site: &Site, config: &Config) -> Vec<(String, String)> {
                 .iter()
                 .map(|a| (author_path(&a.slug), a.name.clone(), &a.papers[..])),
         )
+        .chain(site.collections.iter().map(|c| {
+            (
+                pages::collection_path(&c.slug),
+                c.name.clone(),
+                &c.papers[..],
+            )
+        }))
         .collect();
     let per_subject: Vec<Vec<(String, String)>> = subjects
         .par_iter()

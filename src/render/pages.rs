@@ -390,6 +390,35 @@ pub fn day_pages(env: &Env, site: &Site, cards: &[String]) -> Result<Vec<Page>, 
     })
 }
 
+/// Saved searches from `site.toml`: `c/<slug>/`, listing what the query matches.
+pub fn collection_pages(env: &Env, site: &Site, cards: &[String]) -> Result<Vec<Page>, Diagnostic> {
+    let queries = env.config.collections.iter().map(|c| c.query_text.as_str());
+    let with_query: Vec<(&Term, &str)> = site.collections.iter().zip(queries).collect();
+    for_each(&with_query, |(c, query)| {
+        let base = collection_path(&c.slug);
+        let count = c.papers.len();
+        let mut list = Listing::new("list.html", base.clone(), c.name.clone(), c.papers.clone());
+        list.lede = format!(
+            "{count} paper{} matching {query}",
+            if count == 1 { "" } else { "s" }
+        );
+        list.feeds = env.feed_links(&format!("{} — {}", env.config.title, c.name), &base);
+        listing(env, site, list, cards)
+    })
+}
+
+pub fn collection_path(slug: &str) -> String {
+    format!("c/{slug}/")
+}
+
+pub fn search_page(env: &Env) -> Result<Page, Diagnostic> {
+    let ctx = PlainCtx {
+        site: &env.site,
+        page: env.meta("Search".into(), "search/", Vec::new()),
+    };
+    Ok(("search/index.html".into(), env.render("search.html", &ctx)?))
+}
+
 #[derive(Serialize)]
 struct Period {
     label: String,
@@ -542,6 +571,14 @@ pub fn feed_groups(env: &Env, site: &Site) -> Vec<FeedGroup> {
         FeedGroup {
             name: "Site",
             rows: vec![row(&env.config.title, "")],
+        },
+        FeedGroup {
+            name: "Saved searches",
+            rows: site
+                .collections
+                .iter()
+                .map(|c| row(&c.name, &collection_path(&c.slug)))
+                .collect(),
         },
         FeedGroup {
             name: "Tags",

@@ -30,7 +30,8 @@ pub struct Theme {
 }
 
 /// Templates every theme must provide.
-const REQUIRED: [&str; 10] = [
+const REQUIRED: [&str; 11] = [
+    "search.html",
     "list.html",
     "authors.html",
     "archive.html",

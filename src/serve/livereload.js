@@ -50,6 +50,10 @@
   }
 
   var events = new EventSource(base + "__paperfeed/events");
+  // Lets tools (and our browser test) see that the page is listening.
+  events.addEventListener("hello", function () {
+    document.documentElement.setAttribute("data-paperfeed-live", "connected");
+  });
   events.addEventListener("reload", function (e) {
     var data = JSON.parse(e.data);
     hideOverlay();

@@ -2,6 +2,7 @@
 //! running the real binary, and reading back what it wrote.
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod http;
 
 use std::collections::BTreeMap;

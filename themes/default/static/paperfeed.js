@@ -25,6 +25,15 @@
     });
   }
 
+  // "/" focuses the search box, wherever the reader is (but not while typing).
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "/" || event.ctrlKey || event.metaKey || event.altKey) { return; }
+    var target = event.target;
+    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) { return; }
+    var box = document.getElementById("search-input") || document.getElementById("site-search-q");
+    if (box) { event.preventDefault(); box.focus(); box.select(); }
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     var buttons = document.querySelectorAll("button[data-copy]");
     Array.prototype.forEach.call(buttons, function (button) {

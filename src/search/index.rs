@@ -1,0 +1,241 @@
+//! The search index the browser downloads piece by piece, Pagefind-style:
+//! a small `meta.json`, the postings split into fragments by the first
+//! letters of their terms (so a query fetches only the fragments its words
+//! start with), and the result cards in small chunks fetched for the
+//! results actually shown.
+//!
+//! Papers are numbered in site order (newest first), so "newer first" is
+//! "lower number first". Postings are flat arrays `[doc, fields, doc, fields…]`
+//! with doc numbers delta-encoded; `fields` is a bit set of where the term
+//! occurs (see [`Field`]).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::query::tag_key;
+use super::text::words;
+use crate::model::Site;
+
+/// Where a term occurs; `search.js` ranks title over author, tag and arXiv
+/// id over abstract.
+#[derive(Clone, Copy)]
+#[repr(u8)]
+pub enum Field {
+    Abstract = 1,
+    Tag = 2,
+    Author = 4,
+    Arxiv = 8,
+    Title = 16,
+}
+
+/// Papers per card chunk: small, so showing ten results fetches little.
+pub const DOCS_PER_CHUNK: usize = 16;
+/// A fragment's postings above this many bytes are split by a longer prefix.
+const FRAGMENT_BYTES: usize = 48 * 1024;
+
+#[derive(Serialize)]
+struct Meta<'a> {
+    version: u32,
+    docs: usize,
+    docs_per_chunk: usize,
+    /// Fragment keys, sorted: a term lives in the fragment whose key is its longest listed prefix.
+    fragments: Vec<String>,
+    tags: Vec<(&'a str, &'a str, usize)>,
+    /// Year → [first doc, last doc + 1].
+    years: Vec<(i16, usize, usize)>,
+}
+
+/// `(site path, JSON)` files under `search/`. `cards[i]` is paper `i`'s card HTML.
+pub fn build(site: &Site, cards: &[String]) -> Vec<(String, String)> {
+    // term → (doc, fields), docs ascending.
+    let mut postings: BTreeMap<String, Vec<(u32, u8)>> = BTreeMap::new();
+    for (doc, paper) in site.papers.iter().enumerate() {
+        let mut fields: BTreeMap<String, u8> = BTreeMap::new();
+        let mut add = |text: &str, field: Field| {
+            for w in words(text) {
+                *fields.entry(w).or_default() |= field as u8;
+            }
+        };
+        add(&paper.title, Field::Title);
+        for a in &paper.authors {
+            add(a, Field::Author);
+        }
+        for t in &paper.tags {
+            add(t, Field::Tag);
+        }
+        if let Some(id) = &paper.arxiv {
+            add(id, Field::Arxiv);
+        }
+        add(&paper.body_text, Field::Abstract);
+        for t in &paper.tags {
+            fields.insert(tag_key(t), Field::Tag as u8);
+        }
+        for (term, mask) in fields {
+            postings.entry(term).or_default().push((doc as u32, mask));
+        }
+    }
+    let encoded: BTreeMap<String, String> = postings
+        .into_iter()
+        .map(|(term, list)| {
+            let mut flat = Vec::with_capacity(list.len() * 2);
+            let mut previous = 0;
+            for (doc, mask) in list {
+                flat.push((doc - previous).to_string());
+                flat.push(mask.to_string());
+                previous = doc;
+            }
+            (term, format!("[{}]", flat.join(",")))
+        })
+        .collect();
+    let mut files = Vec::new();
+    let mut keys = Vec::new();
+    split(
+        &encoded.iter().collect::<Vec<_>>(),
+        1,
+        &mut keys,
+        &mut files,
+    );
+
+    for (n, chunk) in cards.chunks(DOCS_PER_CHUNK).enumerate() {
+        files.push((
+            format!("search/cards/{n}.json"),
+            crate::render::html_safe_json(&chunk),
+        ));
+    }
+    let mut years: Vec<(i16, usize, usize)> = Vec::new();
+    for (doc, paper) in site.papers.iter().enumerate() {
+        match years.last_mut() {
+            Some((y, _, end)) if *y == paper.date.year() => *end = doc + 1,
+            _ => years.push((paper.date.year(), doc, doc + 1)),
+        }
+    }
+    let meta = Meta {
+        version: 1,
+        docs: site.papers.len(),
+        docs_per_chunk: DOCS_PER_CHUNK,
+        fragments: keys,
+        tags: site
+            .tags
+            .iter()
+            .map(|t| (t.name.as_str(), t.slug.as_str(), t.papers.len()))
+            .collect(),
+        years,
+    };
+    files.push((
+        "search/meta.json".into(),
+        crate::render::html_safe_json(&meta),
+    ));
+    files
+}
+
+/// A term and its encoded postings.
+type Term<'a> = (&'a String, &'a String);
+
+/// Groups `terms` (sorted) by their first `len` characters into fragments,
+/// splitting any group that is too big by one more character.
+fn split(
+    terms: &[(&String, &String)],
+    len: usize,
+    keys: &mut Vec<String>,
+    files: &mut Vec<(String, String)>,
+) {
+    let prefix = |t: &str| t.chars().take(len).collect::<String>();
+    let mut start = 0;
+    while start < terms.len() {
+        let key = prefix(terms[start].0);
+        let end = start
+            + terms[start..]
+                .iter()
+                .take_while(|(t, _)| prefix(t) == key)
+                .count();
+        let group = &terms[start..end];
+        let size: usize = group.iter().map(|(t, p)| t.len() + p.len() + 4).sum();
+        // Terms exactly as long as the key stay here; the rest may split further.
+        let (short, long): (Vec<Term>, Vec<Term>) =
+            group.iter().partition(|(t, _)| t.chars().count() <= len);
+        if size > FRAGMENT_BYTES && !long.is_empty() && len < 12 {
+            if !short.is_empty() {
+                write_fragment(&key, &short, keys, files);
+            }
+            split(&long, len + 1, keys, files);
+        } else {
+            write_fragment(&key, group, keys, files);
+        }
+        start = end;
+    }
+}
+
+fn write_fragment(
+    key: &str,
+    terms: &[(&String, &String)],
+    keys: &mut Vec<String>,
+    files: &mut Vec<(String, String)>,
+) {
+    let body: Vec<String> = terms
+        .iter()
+        .map(|(t, p)| {
+            format!(
+                "{}:{p}",
+                serde_json::to_string(t).expect("strings serialize")
+            )
+        })
+        .collect();
+    // File names must be safe on every file system: hex of the key's bytes.
+    let name: String = key.bytes().map(|b| format!("{b:02x}")).collect();
+    keys.push(key.to_string());
+    files.push((
+        format!("search/f/{name}.json"),
+        format!("{{{}}}\n", body.join(",")),
+    ));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::tests::paper;
+
+    #[test]
+    fn postings_carry_fields_and_newest_first_numbering() {
+        let mut a = paper("a", "2024-02-01", &["RL"]);
+        a.title = "Reinforcement learning".into();
+        a.authors = vec!["Jürgen Müller".into()];
+        let mut b = paper("b", "2023-01-01", &[]);
+        b.body_text = "reinforcement again".into();
+        let site = Site::new(vec![b, a], false).unwrap();
+        let files: BTreeMap<_, _> = build(&site, &["<a>".into(), "<b>".into()])
+            .into_iter()
+            .collect();
+        let meta: serde_json::Value = serde_json::from_str(&files["search/meta.json"]).unwrap();
+        assert_eq!(meta["docs"], 2);
+        assert_eq!(
+            meta["years"],
+            serde_json::json!([[2024, 0, 1], [2023, 1, 2]])
+        );
+        let re = &files["search/f/72.json"];
+        // doc 0 (newest) in the title, doc 1 in the abstract.
+        assert!(re.contains(r#""reinforcement":[0,16,1,1]"#), "{re}");
+        assert!(files["search/f/6d.json"].contains(r#""muller":[0,4]"#));
+        assert!(files["search/f/23.json"].contains(r##""#rl":[0,2]"##));
+        assert_eq!(
+            files["search/cards/0.json"],
+            "[\n  \"\\u003ca\\u003e\",\n  \"\\u003cb\\u003e\"\n]\n"
+        );
+    }
+
+    #[test]
+    fn big_fragments_split_by_longer_prefixes() {
+        let terms: Vec<(String, String)> = (0..3000)
+            .map(|i| (format!("re{i:05}"), "[0,1]".repeat(10)))
+            .collect();
+        let refs: Vec<(&String, &String)> = terms.iter().map(|(a, b)| (a, b)).collect();
+        let (mut keys, mut files) = (Vec::new(), Vec::new());
+        split(&refs, 1, &mut keys, &mut files);
+        assert!(keys.len() > 1, "{keys:?}");
+        assert!(
+            keys.iter().all(|k| k.starts_with("re") && k.len() > 2),
+            "{keys:?}"
+        );
+        assert!(files.iter().all(|(_, f)| f.len() <= FRAGMENT_BYTES * 2));
+    }
+}

@@ -1,0 +1,25 @@
+// Prints, as JSON, the card links search.js finds for each query given on
+// the command line, over the built site in PUBLIC_DIR:
+//   node tests/search_agree.mjs PUBLIC_DIR QUERY…
+// tests/search.rs compares them with what the Rust query code matches.
+import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
+
+const require = createRequire(import.meta.url);
+const { parse, Index } = require("../themes/default/static/search.js");
+const [dir, ...queries] = process.argv.slice(2);
+globalThis.fetch = async (url) => {
+  const body = readFileSync(dir + "/" + url, "utf8");
+  return { ok: true, json: async () => JSON.parse(body) };
+};
+
+const out = {};
+for (const q of queries) {
+  const index = new Index("");
+  const meta = await index.ready();
+  let found = await index.evaluate(parse(q));
+  const docs = found === null ? [...Array(meta.docs).keys()] : [...found.keys()];
+  const cards = await Promise.all(docs.map((d) => index.card(d)));
+  out[q] = cards.map((html) => /href="([^"]+)"/.exec(html)[1]).sort();
+}
+console.log(JSON.stringify(out));

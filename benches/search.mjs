@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 
 const require = createRequire(import.meta.url);
-const { parse, Index } = require("../themes/default/static/search.js");
+const { parse, Index, rank } = require("../themes/default/static/search.js");
 const dir = process.argv[2];
 
 let downloaded = 0;
@@ -27,9 +27,8 @@ for (const q of queries) {
   downloaded = 0;
   const t0 = performance.now();
   await index.ready();
-  const found = await index.evaluate(parse(q));
-  const docs = found === null ? [] : Array.from(found.keys()).sort((a, b) => (found.get(b) - found.get(a)) || (a - b));
-  await Promise.all(docs.slice(0, 10).map((d) => index.card(d)));
+  const docs = rank(await index.evaluate(parse(q)));
+  await Promise.all(Array.from(docs.slice(0, 10)).map((d) => index.card(d)));
   const ms = performance.now() - t0;
   results.push({ q, hits: docs.length, ms: ms.toFixed(1), kb: (downloaded / 1024).toFixed(0) });
 }

@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 import { readFileSync } from "node:fs";
 
 const require = createRequire(import.meta.url);
-const { parse, Index } = require("../themes/default/static/search.js");
+const { parse, Index, rank } = require("../themes/default/static/search.js");
 const [dir, ...queries] = process.argv.slice(2);
 globalThis.fetch = async (url) => {
   const body = readFileSync(dir + "/" + url, "utf8");
@@ -16,9 +16,8 @@ globalThis.fetch = async (url) => {
 const out = {};
 for (const q of queries) {
   const index = new Index("");
-  const meta = await index.ready();
-  let found = await index.evaluate(parse(q));
-  const docs = found === null ? [...Array(meta.docs).keys()] : [...found.keys()];
+  await index.ready();
+  const docs = [...rank(await index.evaluate(parse(q)))];
   const cards = await Promise.all(docs.map((d) => index.card(d)));
   out[q] = cards.map((html) => /href="([^"]+)"/.exec(html)[1]).sort();
 }

@@ -29,6 +29,11 @@ pub enum Field {
     Title = 16,
 }
 
+/// A term in more than one paper in this many is stored as bitmaps, one per
+/// field it occurs in: for "learning" in most abstracts, 2 bits per paper
+/// instead of ~4 bytes.
+const DENSE_FRACTION: usize = 16;
+
 /// Papers per card chunk: small, so showing ten results fetches little.
 pub const DOCS_PER_CHUNK: usize = 16;
 /// A fragment's postings above this many bytes are split by a longer prefix.
@@ -75,17 +80,16 @@ pub fn build(site: &Site, cards: &[String]) -> Vec<(String, String)> {
             postings.entry(term).or_default().push((doc as u32, mask));
         }
     }
+    let docs = site.papers.len();
     let encoded: BTreeMap<String, String> = postings
         .into_iter()
         .map(|(term, list)| {
-            let mut flat = Vec::with_capacity(list.len() * 2);
-            let mut previous = 0;
-            for (doc, mask) in list {
-                flat.push((doc - previous).to_string());
-                flat.push(mask.to_string());
-                previous = doc;
-            }
-            (term, format!("[{}]", flat.join(",")))
+            let text = if list.len() * DENSE_FRACTION > docs && docs >= 256 {
+                bitmaps(&list, docs)
+            } else {
+                deltas(&list)
+            };
+            (term, text)
         })
         .collect();
     let mut files = Vec::new();
@@ -127,6 +131,41 @@ pub fn build(site: &Site, cards: &[String]) -> Vec<(String, String)> {
         crate::render::html_safe_json(&meta),
     ));
     files
+}
+
+/// `[doc, fields, doc, fields…]`, doc numbers as differences from the previous.
+fn deltas(list: &[(u32, u8)]) -> String {
+    let mut flat = Vec::with_capacity(list.len() * 2);
+    let mut previous = 0;
+    for &(doc, mask) in list {
+        flat.push((doc - previous).to_string());
+        flat.push(mask.to_string());
+        previous = doc;
+    }
+    format!("[{}]", flat.join(","))
+}
+
+/// `{"b":{"<field bit>":"<base64 bitmap>",…}}`: bit `d` of a field's bitmap
+/// (byte `d / 8`, bit `d % 8`) is set when paper `d` has the term there.
+fn bitmaps(list: &[(u32, u8)], docs: usize) -> String {
+    use base64::Engine;
+    let mut maps: BTreeMap<u8, Vec<u8>> = BTreeMap::new();
+    for &(doc, mask) in list {
+        for bit in [1u8, 2, 4, 8, 16].into_iter().filter(|b| mask & b != 0) {
+            let map = maps.entry(bit).or_insert_with(|| vec![0; docs.div_ceil(8)]);
+            map[doc as usize / 8] |= 1 << (doc % 8);
+        }
+    }
+    let fields: Vec<String> = maps
+        .iter()
+        .map(|(bit, map)| {
+            format!(
+                "\"{bit}\":\"{}\"",
+                base64::engine::general_purpose::STANDARD.encode(map)
+            )
+        })
+        .collect();
+    format!("{{\"b\":{{{}}}}}", fields.join(","))
 }
 
 /// A term and its encoded postings.
@@ -221,6 +260,20 @@ mod tests {
             files["search/cards/0.json"],
             "[\n  \"\\u003ca\\u003e\",\n  \"\\u003cb\\u003e\"\n]\n"
         );
+    }
+
+    #[test]
+    fn dense_terms_become_bitmaps() {
+        let list: Vec<(u32, u8)> = (0..300).map(|d| (d, if d == 9 { 17 } else { 1 })).collect();
+        let text = bitmaps(&list, 300);
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        use base64::Engine;
+        let title = base64::engine::general_purpose::STANDARD
+            .decode(value["b"]["16"].as_str().unwrap())
+            .unwrap();
+        assert_eq!(title.len(), 38);
+        assert_eq!(title[1], 0b10, "doc 9 is bit 1 of byte 1");
+        assert_eq!(deltas(&[(3, 1), (5, 16)]), "[3,1,2,16]");
     }
 
     #[test]

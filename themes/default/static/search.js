@@ -173,104 +173,116 @@
     }));
   };
 
-  // doc → mask for every term accepted by `test`, from the loaded fragments.
-  function postings(fragments, test, maskFilter) {
-    var out = new Map();
+  // Results are dense arrays over all papers: score >= 0 for a match, -1
+  // otherwise. Set operations are then single passes, fast even at 100,000.
+  function none(n) { return new Int16Array(n).fill(-1); }
+  function every(n) { return new Int16Array(n); }
+
+  // Field masks of every term accepted by `test`, OR-ed per paper.
+  function masks(fragments, test, n) {
+    var out = new Uint8Array(n);
     fragments.forEach(function (fragment) {
       Object.keys(fragment).forEach(function (term) {
         if (!test(term)) { return; }
-        var list = fragment[term], doc = 0;
-        for (var i = 0; i < list.length; i += 2) {
-          doc += list[i];
-          var mask = list[i + 1] & maskFilter;
-          if (mask) { out.set(doc, (out.get(doc) || 0) | mask); }
+        var list = fragment[term];
+        if (Array.isArray(list)) {
+          for (var i = 0, doc = 0; i < list.length; i += 2) { doc += list[i]; out[doc] |= list[i + 1]; }
+          return;
         }
+        // Dense terms: one bitmap per field (see index.rs).
+        Object.keys(list.b).forEach(function (bit) {
+          var bytes = atob(list.b[bit]), field = Number(bit);
+          for (var b = 0; b < bytes.length; b++) {
+            var byte = bytes.charCodeAt(b);
+            if (!byte) { continue; }
+            for (var j = 0; j < 8; j++) { if (byte & (1 << j)) { out[b * 8 + j] |= field; } }
+          }
+        });
       });
     });
     return out;
   }
 
-  function scored(map) {
-    var out = new Map();
-    map.forEach(function (mask, doc) { out.set(doc, weight(mask)); });
+  function scoreMasks(m, filter) {
+    var out = none(m.length);
+    for (var d = 0; d < m.length; d++) { var x = m[d] & filter; if (x) { out[d] = weight(x); } }
     return out;
   }
 
-  function intersect(sets) {
-    if (!sets.length) { return null; }
-    sets.sort(function (a, b) { return a.size - b.size; });
-    var out = new Map();
-    sets[0].forEach(function (score, doc) {
-      var total = score;
-      for (var i = 1; i < sets.length; i++) {
-        if (!sets[i].has(doc)) { return; }
-        total += sets[i].get(doc);
+  function intersect(sets, n) {
+    var out = every(n);
+    for (var d = 0; d < n; d++) {
+      for (var i = 0; i < sets.length; i++) {
+        if (sets[i][d] < 0) { out[d] = -1; break; }
+        out[d] += sets[i][d];
       }
-      out.set(doc, total);
-    });
+    }
     return out;
   }
 
-  // Evaluates a query to doc → score; `null` stands for "every paper".
+  // Evaluates a query to one score per paper (-1: no match).
   Index.prototype.evaluate = function (query) {
-    var self = this, meta = self.meta;
-    function all() {
-      var out = new Map();
-      for (var d = 0; d < meta.docs; d++) { out.set(d, 0); }
-      return out;
-    }
-    function exactWords(ws, maskFilter) {
+    var self = this, n = self.meta.docs;
+    function exactWords(ws, filter) {
       return Promise.all(ws.map(function (w) {
         return self.fragmentsFor(w).then(function (fs) {
-          return scored(postings(fs, function (t) { return t === w; }, maskFilter));
+          return scoreMasks(masks(fs, function (t) { return t === w; }, n), filter);
         });
-      })).then(intersect);
+      })).then(function (sets) { return intersect(sets, n); });
     }
     switch (query.op) {
       case "prefix":
         return self.fragmentsFor(query.word).then(function (fs) {
-          return scored(postings(fs, function (t) { return t.startsWith(query.word) && t[0] !== "#"; }, 31));
+          return scoreMasks(masks(fs, function (t) { return t.startsWith(query.word) && t[0] !== "#"; }, n), 31);
         });
       case "exact": return exactWords(query.words, 31);
       case "author": return exactWords(query.words, FIELD.author);
       case "tag":
         var key = "#" + query.slug;
         return self.fragmentsFor(key).then(function (fs) {
-          var found = postings(fs, function (t) { return t === key; }, 31), out = new Map();
-          found.forEach(function (_, doc) { out.set(doc, 0); });
+          var m = masks(fs, function (t) { return t === key; }, n), out = none(n);
+          for (var d = 0; d < n; d++) { if (m[d]) { out[d] = 0; } }
           return out;
         });
       case "year":
-        var out = new Map();
-        meta.years.forEach(function (y) {
-          if (y[0] === query.year) { for (var d = y[1]; d < y[2]; d++) { out.set(d, 0); } }
+        var years = none(n);
+        self.meta.years.forEach(function (y) {
+          if (y[0] === query.year) { years.fill(0, y[1], y[2]); }
         });
-        return Promise.resolve(out);
+        return Promise.resolve(years);
       case "not":
         return self.evaluate(query.part).then(function (inner) {
-          var out = new Map();
-          for (var d = 0; d < meta.docs; d++) { if (!inner || !inner.has(d)) { out.set(d, 0); } }
-          if (!inner) { out.clear(); }
+          var out = none(n);
+          for (var d = 0; d < n; d++) { if (inner[d] < 0) { out[d] = 0; } }
           return out;
         });
       case "and":
-        if (!query.parts.length) { return Promise.resolve(null); }
         return Promise.all(query.parts.map(function (p) { return self.evaluate(p); })).then(function (sets) {
-          var real = sets.filter(function (s) { return s !== null; });
-          return real.length ? intersect(real) : null;
+          return intersect(sets, n);
         });
       case "or":
         return Promise.all(query.parts.map(function (p) { return self.evaluate(p); })).then(function (sets) {
-          if (sets.some(function (s) { return s === null; })) { return all(); }
-          var out = new Map();
-          sets.forEach(function (set) {
-            set.forEach(function (score, doc) { out.set(doc, Math.max(score, out.get(doc) || 0)); });
-          });
+          var out = none(n);
+          sets.forEach(function (set) { for (var d = 0; d < n; d++) { if (set[d] > out[d]) { out[d] = set[d]; } } });
           return out;
         });
     }
     return Promise.reject(new Error("unknown query"));
   };
+
+  // Matching papers, best score first, then newest (lowest number) first:
+  // a counting sort, linear in the number of papers.
+  function rank(scores) {
+    var max = -1, d;
+    for (d = 0; d < scores.length; d++) { if (scores[d] > max) { max = scores[d]; } }
+    if (max < 0) { return new Int32Array(0); }
+    var counts = new Int32Array(max + 2);
+    for (d = 0; d < scores.length; d++) { if (scores[d] >= 0) { counts[max - scores[d] + 1]++; } }
+    for (var i = 1; i < counts.length; i++) { counts[i] += counts[i - 1]; }
+    var out = new Int32Array(counts[counts.length - 1]);
+    for (d = 0; d < scores.length; d++) { if (scores[d] >= 0) { out[counts[max - scores[d]]++] = d; } }
+    return out;
+  }
 
   Index.prototype.card = function (doc) {
     var self = this, per = self.meta.docs_per_chunk, chunk = Math.floor(doc / per);
@@ -355,7 +367,7 @@
     }
 
     function showMore() {
-      var batch = ranked.slice(shown, shown + PAGE), mine = generation;
+      var batch = Array.from(ranked.slice(shown, shown + PAGE)), mine = generation;
       shown += batch.length;
       more.hidden = shown >= ranked.length;
       return Promise.all(batch.map(function (doc) { return index.card(doc); })).then(function (cards) {
@@ -389,12 +401,9 @@
         }
         throw e;
       }
-      return index.evaluate(query).then(function (found) {
+      return index.evaluate(query).then(function (scores) {
         if (mine !== generation) { return; }
-        if (found === null) { found = new Map(); for (var d = 0; d < index.meta.docs; d++) { found.set(d, 0); } }
-        ranked = Array.from(found.keys()).sort(function (a, b) {
-          return (found.get(b) - found.get(a)) || (a - b);
-        });
+        ranked = rank(scores);
         marked = positiveWords(query, []);
         shown = 0; selected = -1;
         results.replaceChildren();
@@ -448,5 +457,5 @@
     if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", start); } else { start(); }
   }
   // For the benchmark (benches/search.mjs), which runs the same code in node.
-  if (typeof module !== "undefined") { module.exports = { parse: parse, words: words, Index: Index }; }
+  if (typeof module !== "undefined") { module.exports = { parse: parse, words: words, Index: Index, rank: rank }; }
 })();

@@ -65,17 +65,7 @@ pub fn render_site(
     theme: &Theme,
     syntax_css: &str,
 ) -> Result<Vec<Output>, Diagnostic> {
-    let env = Env {
-        config,
-        theme,
-        site: SiteCtx::new(config),
-    };
-    let papers: Vec<PaperCtx> = site
-        .papers
-        .par_iter()
-        .map(|p| PaperCtx::new(p, config))
-        .collect();
-    let cards = pages::cards(&env, &papers)?;
+    let (env, papers, cards) = prepare(site, config, theme)?;
 
     let mut html = pages::paper_pages(&env, site, &papers)?;
     html.extend(pages::index_pages(&env, site, &cards)?);
@@ -134,6 +124,17 @@ pub fn search_files(
     config: &Config,
     theme: &Theme,
 ) -> Result<Vec<(String, String)>, Diagnostic> {
+    let (_, _, cards) = prepare(site, config, theme)?;
+    Ok(crate::search::index::build(site, &cards))
+}
+
+/// What every page needs: the render environment, each paper's template
+/// context, and each paper's card, rendered once.
+fn prepare<'a>(
+    site: &'a Site,
+    config: &'a Config,
+    theme: &'a Theme,
+) -> Result<(Env<'a>, Vec<PaperCtx<'a>>, Vec<String>), Diagnostic> {
     let env = Env {
         config,
         theme,
@@ -145,7 +146,7 @@ pub fn search_files(
         .map(|p| PaperCtx::new(p, config))
         .collect();
     let cards = pages::cards(&env, &papers)?;
-    Ok(crate::search::index::build(site, &cards))
+    Ok((env, papers, cards))
 }
 
 /// RSS, Atom and JSON Feed for the site, every tag and every author.

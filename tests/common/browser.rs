@@ -108,16 +108,7 @@ impl Browser {
 
     /// Types `text` into the element matching `css`, as keystrokes.
     pub fn type_into(&self, css: &str, text: &str) {
-        let element = self.call(
-            "POST",
-            "/element",
-            json!({"using": "css selector", "value": css}),
-        );
-        let id = element
-            .as_object()
-            .and_then(|o| o.values().next())
-            .and_then(Value::as_str)
-            .unwrap_or_else(|| panic!("no {css}"));
+        let id = self.element(css);
         self.call(
             "POST",
             &format!("/element/{id}/value"),
@@ -126,17 +117,23 @@ impl Browser {
     }
 
     pub fn clear(&self, css: &str) {
+        let id = self.element(css);
+        self.call("POST", &format!("/element/{id}/clear"), json!({}));
+    }
+
+    /// The WebDriver id of the element matching `css`.
+    fn element(&self, css: &str) -> String {
         let element = self.call(
             "POST",
             "/element",
             json!({"using": "css selector", "value": css}),
         );
-        let id = element
+        element
             .as_object()
             .and_then(|o| o.values().next())
             .and_then(Value::as_str)
-            .unwrap();
-        self.call("POST", &format!("/element/{id}/clear"), json!({}));
+            .unwrap_or_else(|| panic!("no {css}"))
+            .to_string()
     }
 
     /// Console messages of the page.

@@ -37,7 +37,7 @@ for size in ${@:-1000 10000 100000}; do
   corpus="$work/corpus-$size"
   [ -d "$corpus" ] || "$repo/target/release/examples/gen_corpus" "$size" "$corpus" 42 2>/dev/null
   pf="$work/paperfeed-$size"; copy="$work/copy-$size"; hugo_out="$work/hugo-$size"
-  aside "$pf"; aside "$copy"; aside "$hugo_out"; rm -rf "$trash"; mkdir -p "$trash"; sync
+  aside "$pf"; aside "$copy"; aside "$hugo_out"; sync
 
   measure "$repo/target/release/paperfeed" build -q --root "$corpus" --output "$pf"
   pf_wall=$wall pf_cpu=$cpu pf_mem=$mem
@@ -59,4 +59,5 @@ for size in ${@:-1000 10000 100000}; do
   echo "  ratios          paperfeed/hugo wall $(ratio "$pf_wall" "$hugo_wall"), memory $(ratio "$pf_mem" "$hugo_mem"); paperfeed/I-O floor $(ratio "$pf_wall" "$cp_wall"); warm/cold $(ratio "$warm_wall" "$pf_wall")"
   aside "$copy"
 done
+# Deleted only now: creating files right after a mass delete runs slower.
 rm -rf "$trash"

@@ -20,8 +20,11 @@ fn main() {
     let files = session
         .search_index()
         .unwrap_or_else(|f| panic!("{:#?}", f.diagnostics));
-    for (path, text) in files {
-        let path = PathBuf::from(out).join(path);
+    for file in files {
+        let paperfeed::render::Content::Bytes(text) = file.content else {
+            unreachable!("the search index is generated")
+        };
+        let path = PathBuf::from(out).join(file.path);
         std::fs::create_dir_all(path.parent().expect("files are in folders"))
             .expect("create folder");
         std::fs::write(path, text).expect("write index file");

@@ -183,7 +183,7 @@ impl Session {
     }
 
     /// Only the search index (`search/…` files), for the search benchmark.
-    pub fn search_index(&mut self) -> Result<Vec<(String, String)>, BuildFailure> {
+    pub fn search_index(&mut self) -> Result<Vec<render::Output>, BuildFailure> {
         let (files, _) = load::load_papers(&self.options.root);
         self.parse_changed(&files);
         let papers = files

@@ -248,6 +248,7 @@ pub(crate) mod tests {
             draft: false,
             body_html: String::new(),
             body_text: String::new(),
+            fingerprint: crate::parse::fingerprint(std::path::Path::new(slug), date),
         }
     }
 

@@ -36,6 +36,9 @@ pub struct Paper {
     pub body_html: String,
     /// The body as plain text, whitespace collapsed; cards show its opening.
     pub body_text: String,
+    /// Hash of the source path and text: every field above derives from
+    /// them (and the site config), so pages key their caches on it.
+    pub fingerprint: u64,
 }
 
 /// The front matter as written. Every field is optional here so that a
@@ -297,7 +300,15 @@ fn check_fields(
         draft: draft.unwrap_or(false),
         body_html: body.html,
         body_text: collapse_whitespace(&body.text),
+        fingerprint: fingerprint(ctx.path, ctx.text),
     })
+}
+
+pub fn fingerprint(path: &Path, text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    (path, text).hash(&mut h);
+    h.finish()
 }
 
 fn check_date(
@@ -639,12 +650,14 @@ fn yaml_kind(value: &serde_yaml::Value) -> &'static str {
 /// Single spaces and Unicode NFC, so the same name typed on two keyboards
 /// (precomposed `ë` or `e` + combining diaeresis) is one string.
 fn collapse_whitespace(s: &str) -> String {
-    use unicode_normalization::UnicodeNormalization;
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .nfc()
-        .collect()
+    use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
+    let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    // Almost all text is already NFC; the quick check skips the rebuild.
+    if is_nfc_quick(joined.chars()) == IsNormalized::Yes {
+        joined
+    } else {
+        joined.nfc().collect()
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ mod identifiers;
 pub mod markdown;
 pub mod math;
 
-pub use frontmatter::{Paper, parse_paper};
+pub use frontmatter::{Paper, fingerprint, parse_paper};
 pub use identifiers::{bare_doi, is_arxiv_id, unversioned_arxiv};
 
 /// The Markdown tools a build needs, created once: loading syntect's

@@ -7,6 +7,7 @@ pub mod feeds;
 mod pages;
 pub mod sitemap;
 pub mod theme;
+pub mod units;
 
 use std::path::PathBuf;
 
@@ -15,11 +16,8 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::model::Site;
-use context::{PaperCtx, SiteCtx, author_path, paper_path, tag_path};
-use feeds::FeedSpec;
-use pages::Env;
-use sitemap::SitemapEntry;
 use theme::Theme;
+use units::{Renderer, Unit};
 
 /// JSON with `<`, `>` and `&` written as `\u` escapes: the same data for
 /// any JSON parser, but no field can ever be read as markup, whether the
@@ -65,137 +63,30 @@ pub fn render_site(
     theme: &Theme,
     syntax_css: &str,
 ) -> Result<Vec<Output>, Diagnostic> {
-    let (env, papers, cards) = prepare(site, config, theme)?;
-
-    let mut html = pages::paper_pages(&env, site, &papers)?;
-    html.extend(pages::index_pages(&env, site, &cards)?);
-    html.extend(pages::trending_pages(&env, site, &cards)?);
-    html.extend(pages::tag_pages(&env, site, &cards)?);
-    html.push(pages::tags_index(&env, site)?);
-    html.extend(pages::author_pages(&env, site, &cards)?);
-    html.push(pages::authors_index(&env, site)?);
-    html.extend(pages::day_pages(&env, site, &cards)?);
-    html.extend(pages::archive_pages(&env, site, &cards)?);
-    html.extend(pages::collection_pages(&env, site, &cards)?);
-    html.push(pages::search_page(&env)?);
-    let feed_groups = pages::feed_groups(&env, site);
-    html.push(pages::feeds_index(&env, &feed_groups)?);
-    let sitemap_entries = sitemap_entries(site, &html);
-    html.push(pages::not_found(&env)?);
-
-    let mut out: Vec<Output> = theme
-        .static_files
-        .iter()
-        .map(|(path, source)| Output {
-            path: path.clone(),
-            content: match source {
-                theme::StaticFile::Disk(file) => Content::Copy(file.clone()),
-                theme::StaticFile::Embedded(bytes) => Content::Static(bytes),
-            },
-        })
+    let renderer = Renderer::new(site, config, theme, syntax_css);
+    let per_unit: Vec<Result<Vec<Output>, Diagnostic>> = renderer
+        .plan()
+        .into_par_iter()
+        .map(|unit| renderer.render(unit))
         .collect();
-    let mut generated: Vec<(String, String)> = html;
-    generated.push(("syntax.css".into(), syntax_css.to_string()));
-    generated.extend(all_feeds(site, config));
-    generated.extend(crate::search::index::build(site, &cards));
-    generated.push(("feeds.opml".into(), opml(config, &feed_groups)));
-    generated.push((
-        "sitemap.xml".into(),
-        sitemap::sitemap(&sitemap_entries, config),
-    ));
-    generated.push(("robots.txt".into(), sitemap::robots(config)));
-    generated.push((".nojekyll".into(), String::new()));
-    if let Some(domain) = &config.cname {
-        generated.push(("CNAME".into(), format!("{domain}\n")));
+    let mut out = Vec::new();
+    for files in per_unit {
+        out.extend(files?);
     }
-    // Generated files win over static files of the same name.
-    out.retain(|o| !generated.iter().any(|(p, _)| p == &o.path));
-    out.extend(generated.into_iter().map(|(path, text)| Output {
-        path,
-        content: Content::Bytes(text.into_bytes()),
-    }));
     out.sort_by(|a, b| a.path.cmp(&b.path));
     Ok(out)
 }
 
-/// The search index alone, with the cards it shows (for benchmarks).
+/// The search index alone (for benchmarks).
 pub fn search_files(
     site: &Site,
     config: &Config,
     theme: &Theme,
-) -> Result<Vec<(String, String)>, Diagnostic> {
-    let (_, _, cards) = prepare(site, config, theme)?;
-    Ok(crate::search::index::build(site, &cards))
+) -> Result<Vec<Output>, Diagnostic> {
+    Renderer::new(site, config, theme, "").render(Unit::SearchIndex)
 }
 
-/// What every page needs: the render environment, each paper's template
-/// context, and each paper's card, rendered once.
-fn prepare<'a>(
-    site: &'a Site,
-    config: &'a Config,
-    theme: &'a Theme,
-) -> Result<(Env<'a>, Vec<PaperCtx<'a>>, Vec<String>), Diagnostic> {
-    let env = Env {
-        config,
-        theme,
-        site: SiteCtx::new(config),
-    };
-    let papers: Vec<PaperCtx> = site
-        .papers
-        .par_iter()
-        .map(|p| PaperCtx::new(p, config))
-        .collect();
-    let cards = pages::cards(&env, &papers)?;
-    Ok((env, papers, cards))
-}
-
-/// RSS, Atom and JSON Feed for the site, every tag and every author.
-fn all_feeds(site: &Site, config: &Config) -> Vec<(String, String)> {
-    let all: Vec<_> = site.papers.iter().take(config.feed_limit).collect();
-    let main = FeedSpec {
-        title: config.title.clone(),
-        description: config.description.clone(),
-        page_path: "",
-    };
-    let mut out = feeds::feeds(&main, &all, config);
-    let subjects: Vec<(String, String, &[usize])> = site
-        .tags
-        .iter()
-        .map(|t| (tag_path(&t.slug), t.name.clone(), &t.papers[..]))
-        .chain(
-            site.authors
-                .iter()
-                .map(|a| (author_path(&a.slug), a.name.clone(), &a.papers[..])),
-        )
-        .chain(site.collections.iter().map(|c| {
-            (
-                pages::collection_path(&c.slug),
-                c.name.clone(),
-                &c.papers[..],
-            )
-        }))
-        .collect();
-    let per_subject: Vec<Vec<(String, String)>> = subjects
-        .par_iter()
-        .map(|(page, name, members)| {
-            let papers: Vec<_> = members
-                .iter()
-                .take(config.feed_limit)
-                .map(|&i| &site.papers[i])
-                .collect();
-            let spec = FeedSpec {
-                title: format!("{} — {name}", config.title),
-                description: format!("Papers: {name}"),
-                page_path: page,
-            };
-            feeds::feeds(&spec, &papers, config)
-        })
-        .collect();
-    out.extend(per_subject.into_iter().flatten());
-    out
-}
-
-fn opml(config: &Config, groups: &[pages::FeedGroup]) -> String {
+pub(crate) fn opml(config: &Config, groups: &[pages::FeedGroup]) -> String {
     let rows: Vec<feeds::opml::Group> = groups
         .iter()
         .map(|g| {
@@ -217,27 +108,4 @@ fn opml(config: &Config, groups: &[pages::FeedGroup]) -> String {
         })
         .collect();
     feeds::opml(&format!("{} feeds", config.title), &rows)
-}
-
-/// Every HTML page but the 404 page; papers carry their date as `lastmod`.
-fn sitemap_entries(site: &Site, pages: &[(String, String)]) -> Vec<SitemapEntry> {
-    let mut entries: Vec<SitemapEntry> = site
-        .papers
-        .iter()
-        .map(|p| SitemapEntry {
-            path: paper_path(p),
-            lastmod: Some(p.date.to_string()),
-        })
-        .collect();
-    entries.extend(
-        pages
-            .iter()
-            .filter(|(path, _)| !path.starts_with("papers/"))
-            .map(|(path, _)| SitemapEntry {
-                path: path.trim_end_matches("index.html").to_string(),
-                lastmod: None,
-            }),
-    );
-    entries.sort_by(|a, b| a.path.cmp(&b.path));
-    entries
 }

@@ -1,6 +1,5 @@
 //! HTML pages: one function per page kind, each returning `(site path, html)`.
 
-use rayon::prelude::*;
 use serde::Serialize;
 
 use super::cite;
@@ -65,20 +64,15 @@ struct CardCtx<'a> {
     paper: &'a PaperCtx<'a>,
 }
 
-/// Each paper's card, rendered once and reused by every listing that shows it.
-pub fn cards(env: &Env, papers: &[PaperCtx]) -> Result<Vec<String>, Diagnostic> {
-    papers
-        .par_iter()
-        .map(|paper| {
-            env.render(
-                "partials/card.html",
-                &CardCtx {
-                    site: &env.site,
-                    paper,
-                },
-            )
-        })
-        .collect()
+/// A paper's card, rendered once and reused by every listing that shows it.
+pub fn card(env: &Env, paper: &PaperCtx) -> Result<String, Diagnostic> {
+    env.render(
+        "partials/card.html",
+        &CardCtx {
+            site: &env.site,
+            paper,
+        },
+    )
 }
 
 #[derive(Serialize)]
@@ -105,57 +99,51 @@ struct PaperPageCtx<'a> {
     day_link: String,
 }
 
-/// Paper pages and their citation files (`cite.bib`, `cite.ris`, `cite.json`).
-pub fn paper_pages(env: &Env, site: &Site, papers: &[PaperCtx]) -> Result<Vec<Page>, Diagnostic> {
-    let per_paper: Vec<Result<[Page; 4], Diagnostic>> = papers
-        .par_iter()
-        .enumerate()
-        .map(|(i, paper)| {
-            let source = &site.papers[i];
-            let path = format!("papers/{}/", paper.slug);
-            let mut page = env.meta(paper.title.to_string(), &path, Vec::new());
-            page.description = paper.summary.clone();
-            let bibtex = cite::bibtex(source, &paper.permalink);
-            let (older, newer) = site.neighbours(i);
-            let reference = |j: usize| PaperRef::new(&site.papers[j], env.config);
-            let link = |file: &str| env.config.base_url.link(&format!("{path}{file}"));
-            let ctx = PaperPageCtx {
-                site: &env.site,
-                page,
-                paper,
-                older: older.map(reference),
-                newer: newer.map(reference),
-                related: site.related[i].iter().map(|&j| reference(j)).collect(),
-                citation: Citation {
-                    bibtex: &bibtex,
-                    meta: cite::scholar_meta(source, &paper.permalink),
-                    json_ld: cite::json_ld(source, &paper.permalink, &env.config.title),
-                    bib_file: link("cite.bib"),
-                    ris_file: link("cite.ris"),
-                    csl_file: link("cite.json"),
-                },
-                day_link: env.config.base_url.link(&day_path(source.date)),
-            };
-            let html = env.render("paper.html", &ctx)?;
-            Ok([
-                (format!("{path}index.html"), html),
-                (
-                    format!("{path}cite.ris"),
-                    cite::ris(source, &paper.permalink),
-                ),
-                (
-                    format!("{path}cite.json"),
-                    cite::csl_json(source, &paper.permalink),
-                ),
-                (format!("{path}cite.bib"), bibtex),
-            ])
-        })
-        .collect();
-    let mut pages = Vec::with_capacity(per_paper.len() * 4);
-    for result in per_paper {
-        pages.extend(result?);
-    }
-    Ok(pages)
+/// Paper `i`'s page and its citation files (`cite.bib`, `cite.ris`, `cite.json`).
+pub fn paper_page(
+    env: &Env,
+    site: &Site,
+    i: usize,
+    paper: &PaperCtx,
+) -> Result<[Page; 4], Diagnostic> {
+    let source = &site.papers[i];
+    let path = format!("papers/{}/", paper.slug);
+    let mut page = env.meta(paper.title.to_string(), &path, Vec::new());
+    page.description = paper.summary.clone();
+    let bibtex = cite::bibtex(source, &paper.permalink);
+    let (older, newer) = site.neighbours(i);
+    let reference = |j: usize| PaperRef::new(&site.papers[j], env.config);
+    let link = |file: &str| env.config.base_url.link(&format!("{path}{file}"));
+    let ctx = PaperPageCtx {
+        site: &env.site,
+        page,
+        paper,
+        older: older.map(reference),
+        newer: newer.map(reference),
+        related: site.related[i].iter().map(|&j| reference(j)).collect(),
+        citation: Citation {
+            bibtex: &bibtex,
+            meta: cite::scholar_meta(source, &paper.permalink),
+            json_ld: cite::json_ld(source, &paper.permalink, &env.config.title),
+            bib_file: link("cite.bib"),
+            ris_file: link("cite.ris"),
+            csl_file: link("cite.json"),
+        },
+        day_link: env.config.base_url.link(&day_path(source.date)),
+    };
+    let html = env.render("paper.html", &ctx)?;
+    Ok([
+        (format!("{path}index.html"), html),
+        (
+            format!("{path}cite.ris"),
+            cite::ris(source, &paper.permalink),
+        ),
+        (
+            format!("{path}cite.json"),
+            cite::csl_json(source, &paper.permalink),
+        ),
+        (format!("{path}cite.bib"), bibtex),
+    ])
 }
 
 /// Cards of one date under a heading, for listings grouped by day.
@@ -196,87 +184,269 @@ struct ListCtx<'a> {
     day_nav: Option<DayNav>,
 }
 
-/// A paginated listing: which template, where, and which papers.
-struct Listing<'a> {
-    template: &'static str,
-    /// Site path of the first page (`""` or ending in `/`).
-    base: String,
-    heading: String,
-    lede: String,
-    /// Indices into the site's papers, in display order.
-    members: Vec<usize>,
-    feeds: Vec<FeedLink>,
-    tag: Option<&'a Term>,
-    author: Option<&'a Term>,
-    day_nav: Option<DayNav>,
+/// Every paginated listing of the site.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum List {
+    Home,
+    Trending,
+    Tag(usize),
+    Author(usize),
+    /// Index into [`Site::days`].
+    Day(usize),
+    /// Index into the archive's years.
+    Year(usize),
+    Month(usize, usize),
+    Collection(usize),
 }
 
-impl<'a> Listing<'a> {
-    fn new(template: &'static str, base: String, heading: String, members: Vec<usize>) -> Self {
-        Listing {
+/// What a listing shows: which template, where, and which papers.
+pub struct Listing<'a> {
+    pub template: &'static str,
+    /// Site path of the first page (`""` or ending in `/`).
+    pub base: String,
+    pub heading: String,
+    pub lede: String,
+    /// Indices into the site's papers, in display order.
+    pub members: &'a [usize],
+    /// Title of the listing's own feeds, when it has them.
+    pub feed_title: Option<String>,
+    pub tag: Option<&'a Term>,
+    pub author: Option<&'a Term>,
+    /// For a day's listing, its index in [`Site::days`].
+    pub day: Option<usize>,
+}
+
+/// What listings need besides the site: every paper index in order (the
+/// members of the home page, and by range of days and archive periods) and
+/// the archive's years.
+pub struct Lists {
+    pub all: Vec<usize>,
+    pub years: Vec<crate::model::Period>,
+}
+
+impl Lists {
+    pub fn new(site: &Site) -> Lists {
+        Lists {
+            all: (0..site.papers.len()).collect(),
+            years: site.archive(),
+        }
+    }
+
+    /// Every listing, in output order.
+    pub fn all_lists(&self, site: &Site) -> Vec<List> {
+        let mut lists = vec![List::Home, List::Trending];
+        lists.extend((0..site.tags.len()).map(List::Tag));
+        lists.extend((0..site.authors.len()).map(List::Author));
+        lists.extend((0..site.days.len()).map(List::Day));
+        for (y, year) in self.years.iter().enumerate() {
+            lists.push(List::Year(y));
+            lists.extend((0..year.months.len()).map(|m| List::Month(y, m)));
+        }
+        lists.extend((0..site.collections.len()).map(List::Collection));
+        lists
+    }
+
+    pub fn listing<'a>(&'a self, env: &Env, site: &'a Site, list: List) -> Listing<'a> {
+        let plain = |template, base: String, heading: String, members: &'a [usize]| Listing {
             template,
             base,
             heading,
             lede: String::new(),
             members,
-            feeds: Vec::new(),
+            feed_title: None,
             tag: None,
             author: None,
-            day_nav: None,
+            day: None,
+        };
+        let count_lede = |n: usize| format!("{n} paper{}", if n == 1 { "" } else { "s" });
+        let subject = |name: &str| Some(format!("{} — {name}", env.config.title));
+        match list {
+            List::Home => Listing {
+                lede: env.config.description.clone(),
+                ..plain(
+                    "index.html",
+                    String::new(),
+                    env.config.title.clone(),
+                    &self.all,
+                )
+            },
+            List::Trending => Listing {
+                lede: "Papers with the most upvotes first; ties go to the newer paper.".into(),
+                ..plain(
+                    "list.html",
+                    "trending/".into(),
+                    "Trending papers".into(),
+                    &site.trending,
+                )
+            },
+            List::Tag(t) => {
+                let tag = &site.tags[t];
+                Listing {
+                    feed_title: subject(&tag.name),
+                    tag: Some(tag),
+                    ..plain(
+                        "tag.html",
+                        tag_path(&tag.slug),
+                        tag.name.clone(),
+                        &tag.papers,
+                    )
+                }
+            }
+            List::Author(a) => {
+                let author = &site.authors[a];
+                Listing {
+                    lede: count_lede(author.papers.len()),
+                    feed_title: subject(&author.name),
+                    author: Some(author),
+                    ..plain(
+                        "list.html",
+                        author_path(&author.slug),
+                        author.name.clone(),
+                        &author.papers,
+                    )
+                }
+            }
+            List::Day(d) => {
+                let day = &site.days[d];
+                Listing {
+                    lede: count_lede(day.papers.len()),
+                    day: Some(d),
+                    ..plain(
+                        "list.html",
+                        day_path(day.date),
+                        format!("Papers of {}", day.date.strftime("%A, %B %-d, %Y")),
+                        &self.all[day.papers.clone()],
+                    )
+                }
+            }
+            List::Year(y) => {
+                let year = &self.years[y];
+                Listing {
+                    lede: count_lede(year.papers.len()),
+                    ..plain(
+                        "list.html",
+                        format!("archive/{}/", year.number),
+                        format!("Papers from {}", year.number),
+                        &self.all[year.papers.clone()],
+                    )
+                }
+            }
+            List::Month(y, m) => {
+                let (year, month) = (&self.years[y], &self.years[y].months[m]);
+                Listing {
+                    lede: count_lede(month.papers.len()),
+                    ..plain(
+                        "list.html",
+                        month_path(year.number, month.number),
+                        format!("Papers from {}", month_name(year.number, month.number)),
+                        &self.all[month.papers.clone()],
+                    )
+                }
+            }
+            List::Collection(c) => {
+                let collection = &site.collections[c];
+                let n = collection.papers.len();
+                let query = &env.config.collections[c].query_text;
+                Listing {
+                    lede: format!(
+                        "{n} paper{} matching {query}",
+                        if n == 1 { "" } else { "s" }
+                    ),
+                    feed_title: subject(&collection.name),
+                    ..plain(
+                        "list.html",
+                        collection_path(&collection.slug),
+                        collection.name.clone(),
+                        &collection.papers,
+                    )
+                }
+            }
         }
     }
 }
 
-fn listing<'a>(
-    env: &'a Env,
-    site: &'a Site,
-    mut list: Listing<'a>,
-    cards: &'a [String],
-) -> Result<Vec<Page>, Diagnostic> {
-    let pagers = paginate(&list.base, list.members.len(), env.config.paginate_by);
-    let mut day_nav = list.day_nav.take();
-    let mut pages = Vec::with_capacity(pagers.len());
-    for pager in pagers {
-        let title = if pager.number > 1 {
-            format!("{} (page {})", list.heading, pager.number)
-        } else {
-            list.heading.clone()
-        };
-        let shown = &list.members[pager.items.clone()];
-        let ctx = ListCtx {
-            site: &env.site,
-            page: env.meta(title, &pager.path, list.feeds.clone()),
-            heading: &list.heading,
-            lede: &list.lede,
-            pager: PagerCtx::new(&pager, &list.base, env.config),
-            cards: shown.iter().map(|&i| cards[i].as_str()).collect(),
-            groups: group_by_day(env, site, shown, cards),
-            feeds: list.feeds.clone(),
-            tag: list
-                .tag
-                .map(|t| TermSummary::new(t, &tag_path(&t.slug), env.config)),
-            author: list
-                .author
-                .map(|a| TermSummary::new(a, &author_path(&a.slug), env.config)),
-            day_nav: day_nav.take(),
-        };
-        pages.push((
-            format!("{}index.html", pager.path),
-            env.render(list.template, &ctx)?,
-        ));
+/// How many pages a listing of `count` papers has.
+pub fn page_count(count: usize, per_page: usize) -> usize {
+    count.div_ceil(per_page.max(1)).max(1)
+}
+
+/// Page `number` (1-based) of `list`; `card(i)` is paper `i`'s card.
+pub fn listing_page<'a>(
+    env: &Env,
+    site: &Site,
+    list: &Listing,
+    number: usize,
+    card: &dyn Fn(usize) -> Result<&'a str, Diagnostic>,
+) -> Result<Page, Diagnostic> {
+    let pager = paginate(&list.base, list.members.len(), env.config.paginate_by)
+        .into_iter()
+        .nth(number - 1)
+        .expect("page numbers come from page_count");
+    let title = if pager.number > 1 {
+        format!("{} (page {})", list.heading, pager.number)
+    } else {
+        list.heading.clone()
+    };
+    let feeds = list
+        .feed_title
+        .as_deref()
+        .map(|t| env.feed_links(t, &list.base))
+        .unwrap_or_default();
+    let shown = &list.members[pager.items.clone()];
+    let cards = shown
+        .iter()
+        .map(|&i| card(i))
+        .collect::<Result<Vec<_>, _>>()?;
+    let ctx = ListCtx {
+        site: &env.site,
+        page: env.meta(title, &pager.path, feeds.clone()),
+        heading: &list.heading,
+        lede: &list.lede,
+        pager: PagerCtx::new(&pager, &list.base, env.config),
+        groups: group_by_day(env, site, shown, &cards),
+        cards,
+        feeds,
+        tag: list
+            .tag
+            .map(|t| TermSummary::new(t, &tag_path(&t.slug), env.config)),
+        author: list
+            .author
+            .map(|a| TermSummary::new(a, &author_path(&a.slug), env.config)),
+        // Only the first page of a day links the neighbouring days.
+        day_nav: list
+            .day
+            .filter(|_| number == 1)
+            .map(|d| day_nav(env, site, d)),
+    };
+    Ok((
+        format!("{}index.html", pager.path),
+        env.render(list.template, &ctx)?,
+    ))
+}
+
+/// Days are newest first: the older day is the next one in the list.
+fn day_nav(env: &Env, site: &Site, d: usize) -> DayNav {
+    let nav_link = |i: usize| {
+        site.days.get(i).map(|other| NavLink {
+            label: display_date(other.date),
+            link: env.config.base_url.link(&day_path(other.date)),
+        })
+    };
+    DayNav {
+        older: nav_link(d + 1),
+        newer: d.checked_sub(1).and_then(nav_link),
     }
-    Ok(pages)
 }
 
 fn group_by_day<'a>(
     env: &Env,
     site: &Site,
     shown: &[usize],
-    cards: &'a [String],
+    cards: &[&'a str],
 ) -> Vec<DayGroup<'a>> {
     let mut groups: Vec<DayGroup> = Vec::new();
     let mut current = None;
-    for &i in shown {
+    for (&i, &card) in shown.iter().zip(cards) {
         let date = site.papers[i].date;
         if current != Some(date) {
             current = Some(date);
@@ -288,127 +458,24 @@ fn group_by_day<'a>(
             });
         }
         if let Some(group) = groups.last_mut() {
-            group.cards.push(&cards[i]);
+            group.cards.push(card);
         }
     }
     groups
 }
 
-/// Runs `make` for every item in parallel and concatenates the pages, in
-/// item order so output stays deterministic.
-fn for_each<T: Sync>(
-    items: &[T],
-    make: impl Fn(&T) -> Result<Vec<Page>, Diagnostic> + Sync + Send,
-) -> Result<Vec<Page>, Diagnostic> {
-    let results: Vec<Result<Vec<Page>, Diagnostic>> = items.par_iter().map(make).collect();
-    let mut pages = Vec::new();
-    for result in results {
-        pages.extend(result?);
-    }
-    Ok(pages)
-}
-
-pub fn index_pages(env: &Env, site: &Site, cards: &[String]) -> Result<Vec<Page>, Diagnostic> {
-    let mut list = Listing::new(
-        "index.html",
-        String::new(),
-        env.config.title.clone(),
-        (0..site.papers.len()).collect(),
-    );
-    list.lede = env.config.description.clone();
-    listing(env, site, list, cards)
-}
-
-pub fn trending_pages(env: &Env, site: &Site, cards: &[String]) -> Result<Vec<Page>, Diagnostic> {
-    let mut list = Listing::new(
-        "list.html",
-        "trending/".into(),
-        "Trending papers".into(),
-        site.trending.clone(),
-    );
-    list.lede = "Papers with the most upvotes first; ties go to the newer paper.".into();
-    listing(env, site, list, cards)
-}
-
-pub fn tag_pages(env: &Env, site: &Site, cards: &[String]) -> Result<Vec<Page>, Diagnostic> {
-    for_each(&site.tags, |tag| {
-        let base = tag_path(&tag.slug);
-        let mut list = Listing::new(
-            "tag.html",
-            base.clone(),
-            tag.name.clone(),
-            tag.papers.clone(),
-        );
-        list.feeds = env.feed_links(&format!("{} — {}", env.config.title, tag.name), &base);
-        list.tag = Some(tag);
-        listing(env, site, list, cards)
-    })
-}
-
-pub fn author_pages(env: &Env, site: &Site, cards: &[String]) -> Result<Vec<Page>, Diagnostic> {
-    for_each(&site.authors, |author| {
-        let base = author_path(&author.slug);
-        let mut list = Listing::new(
-            "list.html",
-            base.clone(),
-            author.name.clone(),
-            author.papers.clone(),
-        );
-        let count = author.papers.len();
-        list.lede = format!("{count} paper{}", if count == 1 { "" } else { "s" });
-        list.feeds = env.feed_links(&format!("{} — {}", env.config.title, author.name), &base);
-        list.author = Some(author);
-        listing(env, site, list, cards)
-    })
-}
-
-pub fn day_pages(env: &Env, site: &Site, cards: &[String]) -> Result<Vec<Page>, Diagnostic> {
-    let indexed: Vec<usize> = (0..site.days.len()).collect();
-    for_each(&indexed, |&d| {
-        let day = &site.days[d];
-        let nav_link = |i: usize| {
-            site.days.get(i).map(|other| NavLink {
-                label: display_date(other.date),
-                link: env.config.base_url.link(&day_path(other.date)),
-            })
-        };
-        let heading = format!("Papers of {}", day.date.strftime("%A, %B %-d, %Y"));
-        let mut list = Listing::new(
-            "list.html",
-            day_path(day.date),
-            heading,
-            day.papers.clone().collect(),
-        );
-        let count = day.papers.len();
-        list.lede = format!("{count} paper{}", if count == 1 { "" } else { "s" });
-        // Days are newest first: the older day is the next one in the list.
-        list.day_nav = Some(DayNav {
-            older: nav_link(d + 1),
-            newer: d.checked_sub(1).and_then(nav_link),
-        });
-        listing(env, site, list, cards)
-    })
-}
-
-/// Saved searches from `site.toml`: `c/<slug>/`, listing what the query matches.
-pub fn collection_pages(env: &Env, site: &Site, cards: &[String]) -> Result<Vec<Page>, Diagnostic> {
-    let queries = env.config.collections.iter().map(|c| c.query_text.as_str());
-    let with_query: Vec<(&Term, &str)> = site.collections.iter().zip(queries).collect();
-    for_each(&with_query, |(c, query)| {
-        let base = collection_path(&c.slug);
-        let count = c.papers.len();
-        let mut list = Listing::new("list.html", base.clone(), c.name.clone(), c.papers.clone());
-        list.lede = format!(
-            "{count} paper{} matching {query}",
-            if count == 1 { "" } else { "s" }
-        );
-        list.feeds = env.feed_links(&format!("{} — {}", env.config.title, c.name), &base);
-        listing(env, site, list, cards)
-    })
-}
-
 pub fn collection_path(slug: &str) -> String {
     format!("c/{slug}/")
+}
+
+fn month_name(y: i16, m: i16) -> String {
+    jiff::civil::date(y, m as i8, 1)
+        .strftime("%B %Y")
+        .to_string()
+}
+
+fn month_path(y: i16, m: i16) -> String {
+    format!("archive/{y}/{m:02}/")
 }
 
 pub fn search_page(env: &Env) -> Result<Page, Diagnostic> {
@@ -434,15 +501,9 @@ struct ArchiveCtx<'a> {
     years: Vec<Period>,
 }
 
-/// `archive/`, `archive/YYYY/` and `archive/YYYY/MM/`.
-pub fn archive_pages(env: &Env, site: &Site, cards: &[String]) -> Result<Vec<Page>, Diagnostic> {
-    let years = site.archive();
-    let month_name = |y: i16, m: i16| {
-        jiff::civil::date(y, m as i8, 1)
-            .strftime("%B %Y")
-            .to_string()
-    };
-    let month_path = |y: i16, m: i16| format!("archive/{y}/{m:02}/");
+/// `archive/`: every year and month with its count. The years' and months'
+/// own pages are listings ([`List::Year`], [`List::Month`]).
+pub fn archive_index(env: &Env, years: &[crate::model::Period]) -> Result<Page, Diagnostic> {
     let index = ArchiveCtx {
         site: &env.site,
         page: env.meta("Archive".into(), "archive/", Vec::new()),
@@ -465,34 +526,10 @@ pub fn archive_pages(env: &Env, site: &Site, cards: &[String]) -> Result<Vec<Pag
             })
             .collect(),
     };
-    let mut pages = vec![(
+    Ok((
         "archive/index.html".to_string(),
         env.render("archive.html", &index)?,
-    )];
-    let mut runs: Vec<(String, String, std::ops::Range<usize>)> = Vec::new();
-    for y in &years {
-        runs.push((
-            format!("archive/{}/", y.number),
-            format!("Papers from {}", y.number),
-            y.papers.clone(),
-        ));
-        for m in &y.months {
-            let heading = format!("Papers from {}", month_name(y.number, m.number));
-            runs.push((month_path(y.number, m.number), heading, m.papers.clone()));
-        }
-    }
-    pages.extend(for_each(&runs, |(base, heading, papers)| {
-        let mut list = Listing::new(
-            "list.html",
-            base.clone(),
-            heading.clone(),
-            papers.clone().collect(),
-        );
-        let count = papers.len();
-        list.lede = format!("{count} paper{}", if count == 1 { "" } else { "s" });
-        listing(env, site, list, cards)
-    })?);
-    Ok(pages)
+    ))
 }
 
 #[derive(Serialize)]

@@ -27,6 +27,9 @@ pub struct Theme {
     sources: BTreeMap<String, PathBuf>,
     /// Output-relative path → source; the site's entries replace the theme's.
     pub static_files: BTreeMap<String, StaticFile>,
+    /// Template name → hash of its text and of every template it names, so
+    /// a page's cache key changes exactly when a template it uses changes.
+    keys: BTreeMap<String, u64>,
 }
 
 /// Templates every theme must provide.
@@ -96,11 +99,18 @@ impl Theme {
             tera: tera::Tera::new(),
             sources,
             static_files,
+            keys: template_keys(&raw),
         };
         tera.add_raw_templates(raw.iter().map(|(n, t)| (n.as_str(), t.as_str())))
             .map_err(|e| theme.template_error(&e, &raw))?;
         theme.tera = tera;
         Ok(theme)
+    }
+
+    /// The cache key of `template`: changes when it or anything it extends,
+    /// includes or imports changes.
+    pub fn key(&self, template: &str) -> u64 {
+        self.keys.get(template).copied().unwrap_or_default()
     }
 
     /// Renders `template` with `context`, naming the template's file on error.
@@ -156,6 +166,42 @@ impl Theme {
             }
         }
     }
+}
+
+/// Each template's hash combined with the hashes of the templates it
+/// mentions in quotes (`extends`, `include`, `import` all quote the name).
+/// Mentioning a name without using it only costs a needless re-render.
+fn template_keys(raw: &[(String, String)]) -> BTreeMap<String, u64> {
+    use std::hash::{Hash, Hasher};
+    let texts: BTreeMap<&str, &str> = raw.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    let mentions = |text: &str| -> Vec<&str> {
+        texts
+            .keys()
+            .copied()
+            .filter(|name| {
+                text.contains(&format!("\"{name}\"")) || text.contains(&format!("'{name}'"))
+            })
+            .collect()
+    };
+    let mut keys = BTreeMap::new();
+    for name in texts.keys() {
+        // Every template reachable from `name`, itself included.
+        let mut seen = std::collections::BTreeSet::from([*name]);
+        let mut todo = vec![*name];
+        while let Some(next) = todo.pop() {
+            for dep in mentions(texts[next]) {
+                if seen.insert(dep) {
+                    todo.push(dep);
+                }
+            }
+        }
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        for dep in seen {
+            (dep, texts[dep]).hash(&mut h);
+        }
+        keys.insert(name.to_string(), h.finish());
+    }
+    keys
 }
 
 /// Tera reports validation errors (unknown filters, tests, functions) as

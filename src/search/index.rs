@@ -52,7 +52,7 @@ struct Meta<'a> {
 }
 
 /// `(site path, JSON)` files under `search/`. `cards[i]` is paper `i`'s card HTML.
-pub fn build(site: &Site, cards: &[String]) -> Vec<(String, String)> {
+pub fn build(site: &Site, cards: &[&str]) -> Vec<(String, String)> {
     // term → (doc, fields), docs ascending.
     let mut postings: BTreeMap<String, Vec<(u32, u8)>> = BTreeMap::new();
     for (doc, paper) in site.papers.iter().enumerate() {
@@ -242,9 +242,7 @@ mod tests {
         let mut b = paper("b", "2023-01-01", &[]);
         b.body_text = "reinforcement again".into();
         let site = Site::new(vec![b, a], false).unwrap();
-        let files: BTreeMap<_, _> = build(&site, &["<a>".into(), "<b>".into()])
-            .into_iter()
-            .collect();
+        let files: BTreeMap<_, _> = build(&site, &["<a>", "<b>"]).into_iter().collect();
         let meta: serde_json::Value = serde_json::from_str(&files["search/meta.json"]).unwrap();
         assert_eq!(meta["docs"], 2);
         assert_eq!(

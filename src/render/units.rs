@@ -1,0 +1,522 @@
+//! The site cut into units of output, each with a cache key: a hash of
+//! everything its bytes depend on. A unit whose key is unchanged since the
+//! last build need not be rendered again, which is what makes warm builds
+//! and `serve` fast. Keys are computed from the model without rendering, so
+//! they must name every input the unit's renderer reads; the tests in
+//! `tests/build.rs` compare incremental output with a full build.
+
+use std::hash::{Hash, Hasher};
+use std::sync::{Arc, OnceLock};
+
+use rayon::prelude::*;
+
+use super::context::{PaperCtx, SiteCtx, author_path, paper_path, tag_path};
+use super::feeds::{self, FeedSpec};
+use super::pages::{self, Env, List, Lists, collection_path, page_count};
+use super::sitemap::{self, SitemapEntry};
+use super::theme::{StaticFile, Theme};
+use super::{Content, Output};
+use crate::config::Config;
+use crate::diagnostic::Diagnostic;
+use crate::model::{Site, page_path};
+
+/// One independently cached piece of the site.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// The n-th of the theme's static files (in path order).
+    Static(usize),
+    /// A paper's page and citation files.
+    Paper(usize),
+    /// Page `n` (1-based) of a listing.
+    ListPage(List, usize),
+    /// RSS, Atom and JSON Feed of the site or of one listing.
+    Feeds(Subject),
+    ArchiveIndex,
+    TagsIndex,
+    AuthorsIndex,
+    SearchPage,
+    /// The feeds page and `feeds.opml`.
+    FeedsIndex,
+    NotFound,
+    SyntaxCss,
+    SearchIndex,
+    Sitemap,
+    /// `robots.txt`, `.nojekyll` and `CNAME`.
+    Extras,
+}
+
+/// Whose feeds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Subject {
+    Site,
+    Tag(usize),
+    Author(usize),
+    Collection(usize),
+}
+
+/// Folders and files that belong to generated pages; a static file there
+/// would be overwritten, so it is left out (generated output wins).
+const GENERATED_DIRS: [&str; 10] = [
+    "papers/",
+    "tags/",
+    "authors/",
+    "daily/",
+    "archive/",
+    "trending/",
+    "c/",
+    "search/",
+    "feeds/",
+    "page/",
+];
+const GENERATED_FILES: [&str; 11] = [
+    "index.html",
+    "404.html",
+    "rss.xml",
+    "atom.xml",
+    "feed.json",
+    "syntax.css",
+    "feeds.opml",
+    "sitemap.xml",
+    "robots.txt",
+    ".nojekyll",
+    "CNAME",
+];
+
+fn is_generated(path: &str) -> bool {
+    GENERATED_FILES.contains(&path) || GENERATED_DIRS.iter().any(|d| path.starts_with(d))
+}
+
+/// Everything needed to plan, key and render units of one site.
+pub struct Renderer<'a> {
+    pub env: Env<'a>,
+    pub site: &'a Site,
+    syntax_css: &'a str,
+    lists: Lists,
+    statics: Vec<(&'a String, &'a StaticFile)>,
+    /// Hash of the config and the program version: part of every key.
+    salt: u64,
+    papers: Vec<OnceLock<PaperCtx<'a>>>,
+    cards: Vec<OnceLock<Result<Arc<str>, Diagnostic>>>,
+}
+
+/// Cards from earlier renders, by [`Renderer::card_key`], for `serve`.
+pub type CardCache = std::collections::HashMap<u64, Arc<str>>;
+
+fn hash_of(value: impl Hash) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    value.hash(&mut h);
+    h.finish()
+}
+
+impl<'a> Renderer<'a> {
+    pub fn new(
+        site: &'a Site,
+        config: &'a Config,
+        theme: &'a Theme,
+        syntax_css: &'a str,
+    ) -> Renderer<'a> {
+        let env = Env {
+            config,
+            theme,
+            site: SiteCtx::new(config),
+        };
+        let salt = hash_of((env!("CARGO_PKG_VERSION"), format!("{config:?}")));
+        Renderer {
+            env,
+            site,
+            syntax_css,
+            lists: Lists::new(site),
+            statics: theme
+                .static_files
+                .iter()
+                .filter(|(path, _)| !is_generated(path))
+                .collect(),
+            salt,
+            papers: (0..site.papers.len()).map(|_| OnceLock::new()).collect(),
+            cards: (0..site.papers.len()).map(|_| OnceLock::new()).collect(),
+        }
+    }
+
+    /// Every unit of the site.
+    pub fn plan(&self) -> Vec<Unit> {
+        let site = self.site;
+        let mut units: Vec<Unit> = (0..self.statics.len()).map(Unit::Static).collect();
+        units.extend((0..site.papers.len()).map(Unit::Paper));
+        for list in self.lists.all_lists(site) {
+            let count = page_count(self.members(list).len(), self.env.config.paginate_by);
+            units.extend((1..=count).map(|n| Unit::ListPage(list, n)));
+        }
+        units.push(Unit::Feeds(Subject::Site));
+        units.extend((0..site.tags.len()).map(|t| Unit::Feeds(Subject::Tag(t))));
+        units.extend((0..site.authors.len()).map(|a| Unit::Feeds(Subject::Author(a))));
+        units.extend((0..site.collections.len()).map(|c| Unit::Feeds(Subject::Collection(c))));
+        units.extend([
+            Unit::ArchiveIndex,
+            Unit::TagsIndex,
+            Unit::AuthorsIndex,
+            Unit::SearchPage,
+            Unit::FeedsIndex,
+            Unit::NotFound,
+            Unit::SyntaxCss,
+            Unit::SearchIndex,
+            Unit::Sitemap,
+            Unit::Extras,
+        ]);
+        units
+    }
+
+    fn members(&self, list: List) -> &[usize] {
+        let site = self.site;
+        match list {
+            List::Home => &self.lists.all,
+            List::Trending => &site.trending,
+            List::Tag(t) => &site.tags[t].papers,
+            List::Author(a) => &site.authors[a].papers,
+            List::Day(d) => &self.lists.all[site.days[d].papers.clone()],
+            List::Year(y) => &self.lists.all[self.lists.years[y].papers.clone()],
+            List::Month(y, m) => &self.lists.all[self.lists.years[y].months[m].papers.clone()],
+            List::Collection(c) => &site.collections[c].papers,
+        }
+    }
+
+    /// A name for the unit that stays the same across builds while it
+    /// exists (indices do not: adding a paper shifts them).
+    pub fn id(&self, unit: Unit) -> String {
+        let site = self.site;
+        match unit {
+            Unit::Static(i) => self.statics[i].0.clone(),
+            Unit::Paper(i) => paper_path(&site.papers[i]),
+            Unit::ListPage(list, n) => page_path(&self.list_base(list), n),
+            Unit::Feeds(subject) => format!("{}rss.xml", self.subject_path(subject)),
+            Unit::ArchiveIndex => "archive/".into(),
+            Unit::TagsIndex => "tags/".into(),
+            Unit::AuthorsIndex => "authors/".into(),
+            Unit::SearchPage => "search/".into(),
+            Unit::FeedsIndex => "feeds/".into(),
+            Unit::NotFound => "404.html".into(),
+            Unit::SyntaxCss => "syntax.css".into(),
+            Unit::SearchIndex => "search/*".into(),
+            Unit::Sitemap => "sitemap.xml".into(),
+            Unit::Extras => "robots.txt".into(),
+        }
+    }
+
+    fn list_base(&self, list: List) -> String {
+        let site = self.site;
+        match list {
+            List::Home => String::new(),
+            List::Trending => "trending/".into(),
+            List::Tag(t) => tag_path(&site.tags[t].slug),
+            List::Author(a) => author_path(&site.authors[a].slug),
+            List::Day(d) => super::context::day_path(site.days[d].date),
+            _ => self.lists.listing(&self.env, site, list).base,
+        }
+    }
+
+    fn subject_path(&self, subject: Subject) -> String {
+        let site = self.site;
+        match subject {
+            Subject::Site => String::new(),
+            Subject::Tag(t) => tag_path(&site.tags[t].slug),
+            Subject::Author(a) => author_path(&site.authors[a].slug),
+            Subject::Collection(c) => collection_path(&site.collections[c].slug),
+        }
+    }
+
+    fn fingerprint(&self, i: usize) -> u64 {
+        self.site.papers[i].fingerprint
+    }
+
+    /// The key of paper `i`'s card.
+    pub fn card_key(&self, i: usize) -> u64 {
+        hash_of((
+            self.salt,
+            self.env.theme.key("partials/card.html"),
+            self.fingerprint(i),
+        ))
+    }
+
+    /// The cache key of `unit`.
+    pub fn key(&self, unit: Unit) -> u64 {
+        let site = self.site;
+        let theme = self.env.theme;
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        self.salt.hash(&mut h);
+        match unit {
+            Unit::Static(i) => {
+                let (path, file) = self.statics[i];
+                path.hash(&mut h);
+                match file {
+                    // A file that cannot be read gets a key of its own; the
+                    // copy reports the error.
+                    StaticFile::Disk(source) => std::fs::read(source).ok().hash(&mut h),
+                    StaticFile::Embedded(bytes) => bytes.hash(&mut h),
+                }
+            }
+            Unit::Paper(i) => {
+                theme.key("paper.html").hash(&mut h);
+                self.fingerprint(i).hash(&mut h);
+                let (older, newer) = site.neighbours(i);
+                for j in older
+                    .into_iter()
+                    .chain(newer)
+                    .chain(site.related[i].iter().copied())
+                {
+                    self.fingerprint(j).hash(&mut h);
+                }
+                // Separates "older only" from "newer only".
+                (older.is_some(), newer.is_some()).hash(&mut h);
+            }
+            Unit::ListPage(list, n) => {
+                let listing = self.lists.listing(&self.env, site, list);
+                (theme.key(listing.template), theme.key("partials/card.html")).hash(&mut h);
+                (
+                    &listing.base,
+                    &listing.heading,
+                    &listing.lede,
+                    &listing.feed_title,
+                )
+                    .hash(&mut h);
+                (n, listing.members.len()).hash(&mut h);
+                let per = self.env.config.paginate_by.max(1);
+                let shown = &listing.members[((n - 1) * per).min(listing.members.len())
+                    ..(n * per).min(listing.members.len())];
+                for &i in shown {
+                    self.fingerprint(i).hash(&mut h);
+                }
+                if let Some(t) = listing.tag.or(listing.author) {
+                    (&t.name, &t.slug).hash(&mut h);
+                }
+                if let Some(d) = listing.day {
+                    let date = |i: usize| site.days.get(i).map(|day| day.date);
+                    (date(d + 1), d.checked_sub(1).and_then(date)).hash(&mut h);
+                }
+            }
+            Unit::Feeds(subject) => {
+                let (path, name, members) = self.subject(subject);
+                (path, name).hash(&mut h);
+                for &i in members.iter().take(self.env.config.feed_limit) {
+                    self.fingerprint(i).hash(&mut h);
+                }
+            }
+            Unit::ArchiveIndex => {
+                theme.key("archive.html").hash(&mut h);
+                for y in &self.lists.years {
+                    (y.number, y.papers.len()).hash(&mut h);
+                    for m in &y.months {
+                        (m.number, m.papers.len()).hash(&mut h);
+                    }
+                }
+            }
+            Unit::TagsIndex => {
+                theme.key("tags.html").hash(&mut h);
+                for t in &site.tags {
+                    (&t.name, &t.slug, t.papers.len()).hash(&mut h);
+                }
+            }
+            Unit::AuthorsIndex => {
+                theme.key("authors.html").hash(&mut h);
+                for a in &site.authors {
+                    (&a.name, &a.slug, a.papers.len()).hash(&mut h);
+                }
+            }
+            Unit::FeedsIndex => {
+                theme.key("feeds.html").hash(&mut h);
+                for t in site
+                    .collections
+                    .iter()
+                    .chain(&site.tags)
+                    .chain(&site.authors)
+                {
+                    (&t.name, &t.slug).hash(&mut h);
+                }
+                site.collections.len().hash(&mut h);
+                site.tags.len().hash(&mut h);
+            }
+            Unit::SearchPage => theme.key("search.html").hash(&mut h),
+            Unit::NotFound => theme.key("404.html").hash(&mut h),
+            Unit::SyntaxCss => self.syntax_css.hash(&mut h),
+            Unit::SearchIndex => {
+                theme.key("partials/card.html").hash(&mut h);
+                for p in &site.papers {
+                    p.fingerprint.hash(&mut h);
+                }
+            }
+            Unit::Sitemap => {
+                for p in &site.papers {
+                    (&p.slug, p.date).hash(&mut h);
+                }
+                for list in self.lists.all_lists(site) {
+                    let count = page_count(self.members(list).len(), self.env.config.paginate_by);
+                    (self.list_base(list), count).hash(&mut h);
+                }
+                (site.tags.len(), site.authors.len()).hash(&mut h);
+            }
+            Unit::Extras => {}
+        }
+        h.finish()
+    }
+
+    fn subject(&self, subject: Subject) -> (String, &str, &[usize]) {
+        let site = self.site;
+        let path = self.subject_path(subject);
+        match subject {
+            Subject::Site => (path, &self.env.config.title, &self.lists.all),
+            Subject::Tag(t) => (path, &site.tags[t].name, &site.tags[t].papers),
+            Subject::Author(a) => (path, &site.authors[a].name, &site.authors[a].papers),
+            Subject::Collection(c) => {
+                (path, &site.collections[c].name, &site.collections[c].papers)
+            }
+        }
+    }
+
+    fn paper(&self, i: usize) -> &PaperCtx<'a> {
+        self.papers[i].get_or_init(|| PaperCtx::new(&self.site.papers[i], self.env.config))
+    }
+
+    fn card(&self, i: usize) -> Result<&str, Diagnostic> {
+        match self.cards[i].get_or_init(|| pages::card(&self.env, self.paper(i)).map(Arc::from)) {
+            Ok(card) => Ok(card),
+            Err(e) => Err(e.clone()),
+        }
+    }
+
+    /// Fills cards from `cache`, where their keys match.
+    pub fn reuse_cards(&self, cache: &CardCache) {
+        self.cards.par_iter().enumerate().for_each(|(i, slot)| {
+            if let Some(card) = cache.get(&self.card_key(i)) {
+                let _ = slot.set(Ok(card.clone()));
+            }
+        });
+    }
+
+    /// Every card rendered so far, for the next build's [`Self::reuse_cards`].
+    pub fn rendered_cards(&self) -> CardCache {
+        self.cards
+            .iter()
+            .enumerate()
+            .filter_map(|(i, slot)| match slot.get() {
+                Some(Ok(card)) => Some((self.card_key(i), card.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// The files of `unit`.
+    pub fn render(&self, unit: Unit) -> Result<Vec<Output>, Diagnostic> {
+        let env = &self.env;
+        let site = self.site;
+        let config = env.config;
+        let text = |pages: Vec<(String, String)>| {
+            pages
+                .into_iter()
+                .map(|(path, text)| Output {
+                    path,
+                    content: Content::Bytes(text.into_bytes()),
+                })
+                .collect()
+        };
+        Ok(match unit {
+            Unit::Static(i) => {
+                let (path, file) = self.statics[i];
+                vec![Output {
+                    path: path.clone(),
+                    content: match file {
+                        StaticFile::Disk(source) => Content::Copy(source.clone()),
+                        StaticFile::Embedded(bytes) => Content::Static(bytes),
+                    },
+                }]
+            }
+            Unit::Paper(i) => text(pages::paper_page(env, site, i, self.paper(i))?.into()),
+            Unit::ListPage(list, n) => {
+                let listing = self.lists.listing(env, site, list);
+                let card = |i| self.card(i);
+                text(vec![pages::listing_page(env, site, &listing, n, &card)?])
+            }
+            Unit::Feeds(subject) => {
+                let (path, name, members) = self.subject(subject);
+                let (title, description) = match subject {
+                    Subject::Site => (config.title.clone(), config.description.clone()),
+                    _ => (
+                        format!("{} — {name}", config.title),
+                        format!("Papers: {name}"),
+                    ),
+                };
+                let papers: Vec<_> = members
+                    .iter()
+                    .take(config.feed_limit)
+                    .map(|&i| &site.papers[i])
+                    .collect();
+                let spec = FeedSpec {
+                    title,
+                    description,
+                    page_path: &path,
+                };
+                text(feeds::feeds(&spec, &papers, config))
+            }
+            Unit::ArchiveIndex => text(vec![pages::archive_index(env, &self.lists.years)?]),
+            Unit::TagsIndex => text(vec![pages::tags_index(env, site)?]),
+            Unit::AuthorsIndex => text(vec![pages::authors_index(env, site)?]),
+            Unit::SearchPage => text(vec![pages::search_page(env)?]),
+            Unit::FeedsIndex => {
+                let groups = pages::feed_groups(env, site);
+                text(vec![
+                    pages::feeds_index(env, &groups)?,
+                    ("feeds.opml".into(), super::opml(config, &groups)),
+                ])
+            }
+            Unit::NotFound => text(vec![pages::not_found(env)?]),
+            Unit::SyntaxCss => text(vec![("syntax.css".into(), self.syntax_css.to_string())]),
+            Unit::SearchIndex => {
+                let cards: Vec<&str> = (0..site.papers.len())
+                    .into_par_iter()
+                    .map(|i| self.card(i))
+                    .collect::<Result<_, _>>()?;
+                text(crate::search::index::build(site, &cards))
+            }
+            Unit::Sitemap => text(vec![(
+                "sitemap.xml".into(),
+                sitemap::sitemap(&self.sitemap_entries(), config),
+            )]),
+            Unit::Extras => {
+                let mut files = vec![
+                    ("robots.txt".into(), sitemap::robots(config)),
+                    (".nojekyll".into(), String::new()),
+                ];
+                if let Some(domain) = &config.cname {
+                    files.push(("CNAME".into(), format!("{domain}\n")));
+                }
+                text(files)
+            }
+        })
+    }
+
+    /// Every HTML page but the 404 page; papers carry their date as `lastmod`.
+    fn sitemap_entries(&self) -> Vec<SitemapEntry> {
+        let site = self.site;
+        let mut entries: Vec<SitemapEntry> = site
+            .papers
+            .iter()
+            .map(|p| SitemapEntry {
+                path: paper_path(p),
+                lastmod: Some(p.date.to_string()),
+            })
+            .collect();
+        for list in self.lists.all_lists(site) {
+            let base = self.list_base(list);
+            let count = page_count(self.members(list).len(), self.env.config.paginate_by);
+            entries.extend((1..=count).map(|n| SitemapEntry {
+                path: page_path(&base, n),
+                lastmod: None,
+            }));
+        }
+        for path in ["archive/", "tags/", "authors/", "search/", "feeds/"] {
+            entries.push(SitemapEntry {
+                path: path.into(),
+                lastmod: None,
+            });
+        }
+        entries.sort_by(|a, b| a.path.cmp(&b.path));
+        entries
+    }
+}

@@ -3,7 +3,7 @@
 //! The build is a pipeline, one module per stage, data flowing one way:
 //! [`load`] (read files) → [`parse`] (front matter + Markdown → papers) →
 //! [`model`] (order, group, check across papers) → [`render`] (pages, feeds
-//! as values) → [`write`] (swap the new site into place). [`check`] lints
+//! as values, in units with cache keys) → [`write`] (only what changed). [`check`] lints
 //! the rendered site without writing it.
 
 pub mod check;
@@ -37,6 +37,8 @@ pub struct BuildReport {
     pub papers: usize,
     pub tags: usize,
     pub files: usize,
+    /// What `build` changed on disk (`check` writes nothing).
+    pub written: write::WriteReport,
     pub output: PathBuf,
     pub elapsed: Duration,
     /// How long each stage took, in order, for `--verbose`.
@@ -46,18 +48,21 @@ pub struct BuildReport {
 
 impl BuildReport {
     fn new(
-        rendered: Rendered,
+        site: &model::Site,
+        files: usize,
         session: Session,
         started: Instant,
+        stages: Vec<(&'static str, Duration)>,
         warnings: Vec<Diagnostic>,
     ) -> Self {
         BuildReport {
-            papers: rendered.site.papers.len(),
-            tags: rendered.site.tags.len(),
-            files: rendered.outputs.len(),
+            papers: site.papers.len(),
+            tags: site.tags.len(),
+            files,
+            written: write::WriteReport::default(),
             output: session.output_dir,
             elapsed: started.elapsed(),
-            stages: rendered.stages,
+            stages,
             warnings,
         }
     }
@@ -75,6 +80,14 @@ impl From<Diagnostic> for BuildFailure {
             diagnostics: vec![d],
         }
     }
+}
+
+/// The site model, not yet rendered.
+pub struct Modelled {
+    pub site: model::Site,
+    /// Warnings so far (errors end the run before a `Modelled` exists).
+    pub diagnostics: Vec<Diagnostic>,
+    pub stages: Vec<(&'static str, Duration)>,
 }
 
 /// The site rendered in memory, not yet written.
@@ -138,6 +151,37 @@ impl Session {
     /// Reads the content, parses what changed since the last call, and
     /// renders the whole site in memory.
     pub fn render(&mut self) -> Result<Rendered, BuildFailure> {
+        let Modelled {
+            site,
+            mut diagnostics,
+            mut stages,
+        } = self.model()?;
+        let started = Instant::now();
+        let outputs = match render::render_site(&site, &self.config, &self.theme, &self.syntax_css)
+        {
+            Ok(outputs) => outputs,
+            Err(e) => {
+                diagnostics.push(e);
+                return Err(failure(diagnostics));
+            }
+        };
+        stages.push(("render", started.elapsed()));
+        Ok(Rendered {
+            site,
+            outputs,
+            diagnostics,
+            stages,
+        })
+    }
+
+    /// A renderer of `site` with this session's config and theme.
+    pub fn renderer<'a>(&'a self, site: &'a model::Site) -> render::units::Renderer<'a> {
+        render::units::Renderer::new(site, &self.config, &self.theme, &self.syntax_css)
+    }
+
+    /// Reads the content, parses what changed since the last call, and
+    /// builds the site model.
+    pub fn model(&mut self) -> Result<Modelled, BuildFailure> {
         let mut stages = Vec::new();
         let mut clock = Instant::now();
         let mut lap = |stage: &'static str| {
@@ -165,18 +209,8 @@ impl Session {
             }
         };
         lap("model");
-        let outputs = match render::render_site(&site, &self.config, &self.theme, &self.syntax_css)
-        {
-            Ok(outputs) => outputs,
-            Err(e) => {
-                diagnostics.push(e);
-                return Err(failure(diagnostics));
-            }
-        };
-        lap("render");
-        Ok(Rendered {
+        Ok(Modelled {
             site,
-            outputs,
             diagnostics,
             stages,
         })
@@ -196,15 +230,9 @@ impl Session {
     }
 
     fn parse_changed(&mut self, files: &[load::SourceFile]) {
-        use std::hash::{Hash, Hasher};
-        let hash = |text: &str| {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
-            text.hash(&mut h);
-            h.finish()
-        };
         let stale: Vec<(&load::SourceFile, u64)> = files
-            .iter()
-            .map(|f| (f, hash(&f.text)))
+            .par_iter()
+            .map(|f| (f, parse::fingerprint(&f.path, &f.text)))
             .filter(|(f, h)| self.parsed.get(&f.path).is_none_or(|(old, _)| old != h))
             .collect();
         let tools = self
@@ -228,20 +256,45 @@ fn failure(mut diagnostics: Vec<Diagnostic>) -> BuildFailure {
     BuildFailure { diagnostics }
 }
 
-/// Builds the site at `options.root` into its output folder.
+/// Builds the site at `options.root` into its output folder, rendering and
+/// writing only what changed since the last build into that folder.
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let started = Instant::now();
     let mut session = Session::open(options)?;
-    let mut rendered = session.render()?;
-    let diagnostics = finish(std::mem::take(&mut rendered.diagnostics), options.strict)?;
-    let writing = Instant::now();
-    write::write_site(&session.output_dir, &rendered.outputs).map_err(|e| {
-        let mut all = diagnostics.clone();
-        all.push(Diagnostic::error(&session.output_dir, e.to_string()));
-        BuildFailure { diagnostics: all }
-    })?;
-    rendered.stages.push(("write", writing.elapsed()));
-    Ok(BuildReport::new(rendered, session, started, diagnostics))
+    let Modelled {
+        site,
+        diagnostics,
+        mut stages,
+    } = session.model()?;
+    let diagnostics = finish(diagnostics, options.strict)?;
+    let clock = Instant::now();
+    let renderer = session.renderer(&site);
+    let planned: Vec<write::Planned<render::units::Unit>> = renderer
+        .plan()
+        .into_par_iter()
+        .map(|unit| write::Planned {
+            id: renderer.id(unit),
+            key: renderer.key(unit),
+            unit,
+        })
+        .collect();
+    stages.push(("plan", clock.elapsed()));
+    let clock = Instant::now();
+    let written = write::write_site(&session.output_dir, &planned, |unit| renderer.render(unit))
+        .map_err(|e| {
+            let mut all = diagnostics.clone();
+            all.push(match e {
+                write::Failure::Render(d) => d,
+                write::Failure::Write(e) => Diagnostic::error(&session.output_dir, e.to_string()),
+            });
+            failure(all)
+        })?;
+    stages.push(("render+write", clock.elapsed()));
+    drop(renderer);
+    let files = written.files;
+    let mut report = BuildReport::new(&site, files, session, started, stages, diagnostics);
+    report.written = written;
+    Ok(report)
 }
 
 /// Everything `build` validates, plus links and the paper records, without
@@ -258,7 +311,15 @@ pub fn check(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         &session.config.base_url,
     ));
     let diagnostics = finish(std::mem::take(&mut rendered.diagnostics), options.strict)?;
-    Ok(BuildReport::new(rendered, session, started, diagnostics))
+    let files = rendered.outputs.len();
+    Ok(BuildReport::new(
+        &rendered.site,
+        files,
+        session,
+        started,
+        rendered.stages,
+        diagnostics,
+    ))
 }
 
 /// Sorts the problems and decides: errors (or, with `strict`, warnings)

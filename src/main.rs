@@ -549,12 +549,20 @@ fn report(
 
 fn print_summary(command: &str, r: &BuildReport, warnings: usize) {
     if command == "build" {
+        let w = &r.written;
+        let removed = if w.removed > 0 {
+            format!(", {} removed", w.removed)
+        } else {
+            String::new()
+        };
         eprintln!(
-            "paperfeed: {} papers, {} tags, {} files written to {} in {} ms",
+            "paperfeed: {} papers, {} tags, {} files in {} ({} written, {} unchanged{removed}) in {} ms",
             r.papers,
             r.tags,
             r.files,
             r.output.display(),
+            w.written,
+            r.files - w.written,
             r.elapsed.as_millis()
         );
     } else {

@@ -1,14 +1,18 @@
 //! Stage 5: put the rendered files on disk. The only code that touches the
-//! output folder. Files go to a staging folder beside the output, which
-//! replaces the output only once everything is written, so a failed build
-//! never leaves a half-written or emptied site behind.
+//! output folder. A manifest beside the output records each unit's key and
+//! each file's hash, so the next build renders only units whose inputs
+//! changed and writes only files whose bytes changed. Without a manifest,
+//! everything goes to a staging folder that replaces the output once
+//! complete. Nothing is written before every changed unit rendered, so a
+//! failed build never leaves a half-written or emptied site behind.
 
-use std::collections::BTreeSet;
+use std::collections::{HashMap, HashSet};
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
 
+use crate::diagnostic::Diagnostic;
 use crate::render::{Content, Output};
 
 #[derive(Debug, thiserror::Error)]
@@ -75,8 +79,81 @@ fn absolute(path: &Path) -> PathBuf {
     out
 }
 
-/// Writes `files` into a fresh staging folder, then swaps it in for `output`.
-pub fn write_site(output: &Path, files: &[Output]) -> Result<(), WriteError> {
+/// One unit of output as the writer sees it: a stable id, the cache key of
+/// its inputs, and the unit to render when the key is new.
+pub struct Planned<U> {
+    pub id: String,
+    pub key: u64,
+    pub unit: U,
+}
+
+/// Why writing stopped.
+#[derive(Debug)]
+pub enum Failure {
+    Render(Diagnostic),
+    Write(WriteError),
+}
+
+impl From<WriteError> for Failure {
+    fn from(e: WriteError) -> Self {
+        Failure::Write(e)
+    }
+}
+
+/// What [`write_site`] did, for the summary line.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct WriteReport {
+    /// Files the site has.
+    pub files: usize,
+    /// Files created or changed on disk.
+    pub written: usize,
+    /// Stale files deleted (incremental builds only).
+    pub removed: usize,
+    /// Units rendered (the rest were unchanged since the last build).
+    pub rendered: usize,
+}
+
+/// Changed units are rendered in memory before anything is written; above
+/// this many, and this share of all units, a rebuild in a staging folder
+/// (streamed, so memory stays bounded) is used instead.
+const PATCH_UNITS: usize = 4096;
+const PATCH_SHARE: f64 = 0.25;
+
+/// Puts the site in `output`. With a manifest from an earlier build, only
+/// units whose key changed are rendered and only files whose bytes changed
+/// are written; otherwise every unit is rendered and written into a staging
+/// folder that then replaces `output`. Either way a render error leaves
+/// `output` as it was.
+pub fn write_site<U: Copy + Send + Sync>(
+    output: &Path,
+    planned: &[Planned<U>],
+    render: impl Fn(U) -> Result<Vec<Output>, Diagnostic> + Sync,
+) -> Result<WriteReport, Failure> {
+    let old = output
+        .is_dir()
+        .then(|| Manifest::read(&manifest_path(output)))
+        .flatten();
+    if let Some(old) = old {
+        let changed: Vec<&Planned<U>> = planned
+            .iter()
+            .filter(|p| old.units.get(&p.id).is_none_or(|(key, _)| *key != p.key))
+            .collect();
+        if changed.len() <= PATCH_UNITS
+            || (changed.len() as f64) <= PATCH_SHARE * planned.len() as f64
+        {
+            return patch(output, planned, &changed, old, &render);
+        }
+    }
+    rebuild(output, planned, &render)
+}
+
+/// Renders every unit into a staging folder, streaming (nothing is held in
+/// memory but the manifest), then swaps it in.
+fn rebuild<U: Copy + Send + Sync>(
+    output: &Path,
+    planned: &[Planned<U>],
+    render: &(impl Fn(U) -> Result<Vec<Output>, Diagnostic> + Sync),
+) -> Result<WriteReport, Failure> {
     let staging = sibling(output, "staging");
     let old = sibling(output, "old");
     for leftover in [&staging, &old] {
@@ -84,46 +161,287 @@ pub fn write_site(output: &Path, files: &[Output]) -> Result<(), WriteError> {
             std::fs::remove_dir_all(leftover).map_err(io_err("cannot remove", leftover))?;
         }
     }
-    if let Err(e) = write_all(&staging, files) {
-        let _ = std::fs::remove_dir_all(&staging);
-        return Err(e);
-    }
-    swap_in(&staging, output, &old)
+    std::fs::create_dir_all(&staging).map_err(io_err("cannot create", &staging))?;
+    let written: Result<Vec<(String, UnitRecord)>, Failure> = planned
+        .par_iter()
+        .map(|p| {
+            let files = render(p.unit).map_err(Failure::Render)?;
+            let mut record = Vec::with_capacity(files.len());
+            let mut parent_done = "";
+            for file in &files {
+                check_relative(&file.path)?;
+                let parent = file.path.rsplit_once('/').map_or("", |(dir, _)| dir);
+                if !parent.is_empty() && parent != parent_done {
+                    let dir = staging.join(parent);
+                    std::fs::create_dir_all(&dir).map_err(io_err("cannot create", &dir))?;
+                    parent_done = parent;
+                }
+                let bytes = file.bytes()?;
+                let path = staging.join(&file.path);
+                std::fs::write(&path, &bytes).map_err(io_err("cannot write", &path))?;
+                record.push((file.path.clone(), content_hash(&bytes)));
+            }
+            Ok((p.id.clone(), (p.key, record)))
+        })
+        .collect();
+    let records = match written {
+        Ok(records) => records,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e);
+        }
+    };
+    let manifest = Manifest {
+        units: records.into_iter().collect(),
+    };
+    // The old manifest describes the old output: gone before the swap.
+    let manifest_file = manifest_path(output);
+    remove_if_present(&manifest_file)?;
+    swap_in(&staging, output, &old)?;
+    manifest.write(&manifest_file)?;
+    let files = manifest.files();
+    Ok(WriteReport {
+        files,
+        written: files,
+        removed: 0,
+        rendered: planned.len(),
+    })
 }
 
-fn write_all(staging: &Path, files: &[Output]) -> Result<(), WriteError> {
-    let mut dirs = BTreeSet::new();
-    for file in files {
-        check_relative(&file.path)?;
-        if let Some((dir, _)) = file.path.rsplit_once('/') {
-            dirs.insert(dir);
+/// Renders the changed units in memory, then writes the files whose bytes
+/// differ from the manifest's and deletes files no unit produces any more.
+fn patch<U: Copy + Send + Sync>(
+    output: &Path,
+    planned: &[Planned<U>],
+    changed: &[&Planned<U>],
+    mut manifest: Manifest,
+    render: &(impl Fn(U) -> Result<Vec<Output>, Diagnostic> + Sync),
+) -> Result<WriteReport, Failure> {
+    let wanted: HashSet<&str> = planned.iter().map(|p| p.id.as_str()).collect();
+    if changed.is_empty() && manifest.units.keys().all(|id| wanted.contains(id.as_str())) {
+        return Ok(WriteReport {
+            files: manifest.files(),
+            ..WriteReport::default()
+        });
+    }
+    type Rendered = (String, u64, Vec<(String, Vec<u8>, u64)>);
+    let rendered: Vec<Rendered> = changed
+        .par_iter()
+        .map(|p| {
+            let files = render(p.unit)
+                .map_err(Failure::Render)?
+                .into_iter()
+                .map(|f| {
+                    check_relative(&f.path)?;
+                    let bytes = f.bytes()?.into_owned();
+                    let hash = content_hash(&bytes);
+                    Ok((f.path, bytes, hash))
+                })
+                .collect::<Result<_, Failure>>()?;
+            Ok((p.id.clone(), p.key, files))
+        })
+        .collect::<Result<_, Failure>>()?;
+    let old_hashes: HashMap<&str, u64> = manifest
+        .units
+        .values()
+        .flat_map(|(_, files)| files.iter().map(|(path, hash)| (path.as_str(), *hash)))
+        .collect();
+    let to_write: Vec<(&str, &[u8])> = rendered
+        .iter()
+        .flat_map(|(_, _, files)| files.iter())
+        .filter(|(path, _, hash)| old_hashes.get(path.as_str()) != Some(hash))
+        .map(|(path, bytes, _)| (path.as_str(), &bytes[..]))
+        .collect();
+    drop(old_hashes);
+    // Until the new manifest is in place the output matches neither; a
+    // build that stops in between finds no manifest and rebuilds in full.
+    let manifest_file = manifest_path(output);
+    remove_if_present(&manifest_file)?;
+    to_write.par_iter().try_for_each(|(path, bytes)| {
+        let target = output.join(path);
+        if let Some(dir) = target.parent() {
+            std::fs::create_dir_all(dir).map_err(io_err("cannot create", dir))?;
+        }
+        replace_file(&target, bytes)
+    })?;
+
+    let mut dropped: Vec<(String, u64)> = Vec::new();
+    manifest.units.retain(|id, (_, files)| {
+        let keep = wanted.contains(id.as_str());
+        if !keep {
+            dropped.append(files);
+        }
+        keep
+    });
+    let written = to_write.len();
+    let units = rendered.len();
+    for (id, key, files) in rendered {
+        let record = files
+            .into_iter()
+            .map(|(path, _, hash)| (path, hash))
+            .collect();
+        if let Some((_, old_files)) = manifest.units.insert(id, (key, record)) {
+            dropped.extend(old_files);
         }
     }
-    std::fs::create_dir_all(staging).map_err(io_err("cannot create", staging))?;
-    // Parents sort before children, so plain create_dir suffices and each
-    // folder is created exactly once.
-    for dir in &dirs {
-        let path = staging.join(dir);
-        if let Err(e) = std::fs::create_dir(&path)
-            && e.kind() != io::ErrorKind::AlreadyExists
-        {
-            std::fs::create_dir_all(&path).map_err(io_err("cannot create", &path))?;
-        }
-    }
-    files.par_iter().try_for_each(|file| {
-        let path = staging.join(&file.path);
-        match &file.content {
-            Content::Bytes(bytes) => {
-                std::fs::write(&path, bytes).map_err(io_err("cannot write", &path))
-            }
-            Content::Static(bytes) => {
-                std::fs::write(&path, bytes).map_err(io_err("cannot write", &path))
-            }
-            Content::Copy(from) => std::fs::copy(from, &path)
-                .map(|_| ())
-                .map_err(io_err("cannot copy", from)),
-        }
+    let removed = remove_stale(output, &manifest, dropped)?;
+    manifest.write(&manifest_file)?;
+    Ok(WriteReport {
+        files: manifest.files(),
+        written,
+        removed,
+        rendered: units,
     })
+}
+
+/// Deletes the `dropped` files (of deleted units, or of re-rendered units
+/// that no longer produce them) that the manifest does not list any more,
+/// and the folders that leaves empty.
+fn remove_stale(
+    output: &Path,
+    manifest: &Manifest,
+    dropped: Vec<(String, u64)>,
+) -> Result<usize, WriteError> {
+    if dropped.is_empty() {
+        return Ok(0);
+    }
+    let keep: HashSet<&str> = manifest
+        .units
+        .values()
+        .flat_map(|(_, files)| files.iter().map(|(path, _)| path.as_str()))
+        .collect();
+    let mut removed = 0;
+    let mut dirs = std::collections::BTreeSet::new();
+    for (path, _) in &dropped {
+        if keep.contains(path.as_str()) {
+            continue;
+        }
+        let file = output.join(path);
+        remove_if_present(&file)?;
+        removed += 1;
+        let mut dir = Path::new(path).parent();
+        while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
+            dirs.insert(d.to_path_buf());
+            dir = d.parent();
+        }
+    }
+    // Deepest first, so a folder is tried after its subfolders; removing a
+    // non-empty folder fails, which is the check.
+    let mut dirs: Vec<PathBuf> = dirs.into_iter().collect();
+    dirs.sort_by_key(|d| std::cmp::Reverse(d.components().count()));
+    for dir in dirs {
+        let _ = std::fs::remove_dir(output.join(dir));
+    }
+    Ok(removed)
+}
+
+/// Writes `bytes` to a temporary file beside `target`, then renames it over
+/// `target`: a reader (or a crash) sees the old file or the new, never half.
+fn replace_file(target: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = target.with_file_name(format!(".{name}.paperfeed-tmp"));
+    std::fs::write(&temp, bytes).map_err(io_err("cannot write", &temp))?;
+    std::fs::rename(&temp, target).map_err(io_err("cannot move into place", target))
+}
+
+fn remove_if_present(path: &Path) -> Result<(), WriteError> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != io::ErrorKind::NotFound => Err(io_err("cannot remove", path)(e)),
+        _ => Ok(()),
+    }
+}
+
+fn content_hash(bytes: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(bytes)
+}
+
+impl Output {
+    fn bytes(&self) -> Result<std::borrow::Cow<'_, [u8]>, WriteError> {
+        Ok(match &self.content {
+            Content::Bytes(bytes) => bytes.into(),
+            Content::Static(bytes) => (*bytes).into(),
+            Content::Copy(from) => std::fs::read(from)
+                .map_err(io_err("cannot copy", from))?
+                .into(),
+        })
+    }
+}
+
+/// A unit's key and its files with their content hashes.
+type UnitRecord = (u64, Vec<(String, u64)>);
+
+/// What the last build wrote: per unit id, its key and files. Kept beside
+/// the output folder (`public` → `.public.manifest`) so it is not deployed.
+#[derive(Debug, Default)]
+struct Manifest {
+    units: HashMap<String, UnitRecord>,
+}
+
+const MANIFEST_HEADER: &str = concat!("paperfeed manifest 1 ", env!("CARGO_PKG_VERSION"));
+
+pub fn manifest_path(output: &Path) -> PathBuf {
+    let name = output
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "public".into());
+    output.with_file_name(format!(".{name}.manifest"))
+}
+
+impl Manifest {
+    /// `None` when missing, unreadable or from another version: all mean
+    /// "rebuild in full".
+    fn read(path: &Path) -> Option<Manifest> {
+        let text = std::fs::read_to_string(path).ok()?;
+        let mut lines = text.lines();
+        if lines.next()? != MANIFEST_HEADER {
+            return None;
+        }
+        let mut units = HashMap::new();
+        let mut current: Option<(String, UnitRecord)> = None;
+        for line in lines {
+            let (kind, rest) = line.split_once(' ')?;
+            let (hash, name) = rest.split_once(' ')?;
+            let hash = u64::from_str_radix(hash, 16).ok()?;
+            match kind {
+                "U" => {
+                    if let Some((id, record)) = current.take() {
+                        units.insert(id, record);
+                    }
+                    current = Some((name.to_string(), (hash, Vec::new())));
+                }
+                "F" => current.as_mut()?.1.1.push((name.to_string(), hash)),
+                _ => return None,
+            }
+        }
+        if let Some((id, record)) = current {
+            units.insert(id, record);
+        }
+        Some(Manifest { units })
+    }
+
+    fn write(&self, path: &Path) -> Result<(), WriteError> {
+        use std::fmt::Write;
+        let mut ids: Vec<&String> = self.units.keys().collect();
+        ids.sort();
+        let mut text = String::with_capacity(64 * (self.files() + ids.len()));
+        text.push_str(MANIFEST_HEADER);
+        text.push('\n');
+        for id in ids {
+            let (key, files) = &self.units[id];
+            let _ = writeln!(text, "U {key:016x} {id}");
+            for (file, hash) in files {
+                let _ = writeln!(text, "F {hash:016x} {file}");
+            }
+        }
+        replace_file(path, text.as_bytes())
+    }
+
+    fn files(&self) -> usize {
+        self.units.values().map(|(_, files)| files.len()).sum()
+    }
 }
 
 /// Rendered paths come from user input (slugs, tags): make sure none can
@@ -201,24 +519,88 @@ mod tests {
         assert!(check_relative("papers/x/index.html").is_ok());
     }
 
+    type Unit = (&'static str, &'static str);
+
+    /// One unit per `(path, text)`; its key is its text.
+    fn plan(files: &[Unit]) -> Vec<Planned<Unit>> {
+        files
+            .iter()
+            .map(|&(path, text)| Planned {
+                id: path.to_string(),
+                key: content_hash(text.as_bytes()),
+                unit: (path, text),
+            })
+            .collect()
+    }
+
+    fn render((path, text): Unit) -> Result<Vec<Output>, Diagnostic> {
+        if text == "BAD" {
+            return Err(Diagnostic::error(Path::new(path), "bad"));
+        }
+        Ok(vec![bytes(path, text)])
+    }
+
+    fn read(out: &Path, path: &str) -> String {
+        std::fs::read_to_string(out.join(path)).unwrap()
+    }
+
     #[test]
-    fn replaces_output_whole_and_keeps_it_on_failure() {
+    fn later_builds_write_only_what_changed() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        write_site(&out, &[bytes("a/index.html", "1"), bytes("b.txt", "2")]).unwrap();
-        write_site(&out, &[bytes("a/index.html", "3")]).unwrap();
-        assert_eq!(
-            std::fs::read_to_string(out.join("a/index.html")).unwrap(),
-            "3"
-        );
-        assert!(!out.join("b.txt").exists(), "stale files are gone");
-        let err = write_site(&out, &[bytes("ok.txt", "x"), bytes("../evil", "x")]);
-        assert!(err.is_err());
-        assert_eq!(
-            std::fs::read_to_string(out.join("a/index.html")).unwrap(),
-            "3"
-        );
-        assert!(!dir.path().join("evil").exists());
+        let v1 = [("a/index.html", "1"), ("b.txt", "2"), ("c/d/e.txt", "3")];
+        let first = write_site(&out, &plan(&v1), render).unwrap();
+        assert_eq!((first.files, first.written, first.rendered), (3, 3, 3));
+        assert!(dir.path().join(".public.manifest").is_file());
+
+        let again = write_site(&out, &plan(&v1), render).unwrap();
+        assert_eq!((again.files, again.written, again.rendered), (3, 0, 0));
+
+        let v2 = [("a/index.html", "9"), ("b.txt", "2"), ("c/d/e.txt", "3")];
+        let changed = write_site(&out, &plan(&v2), render).unwrap();
+        assert_eq!((changed.written, changed.rendered), (1, 1));
+        assert_eq!(read(&out, "a/index.html"), "9");
+
+        let v3 = [("a/index.html", "9"), ("b.txt", "2")];
+        let fewer = write_site(&out, &plan(&v3), render).unwrap();
+        assert_eq!((fewer.files, fewer.written, fewer.removed), (2, 0, 1));
+        assert!(!out.join("c").exists(), "emptied folders go too");
+    }
+
+    #[test]
+    fn a_render_error_changes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let good = [("a/index.html", "1"), ("b.txt", "2")];
+        write_site(&out, &plan(&good), render).unwrap();
+        let bad = [("a/index.html", "BAD"), ("b.txt", "3")];
+        assert!(matches!(
+            write_site(&out, &plan(&bad), render),
+            Err(Failure::Render(_))
+        ));
+        assert_eq!(read(&out, "b.txt"), "2");
+        // Still incremental afterwards: the manifest was kept.
+        let again = write_site(&out, &plan(&good), render).unwrap();
+        assert_eq!(again.written, 0);
+
+        // The same without a manifest (a full rebuild in staging).
+        std::fs::remove_file(manifest_path(&out)).unwrap();
+        assert!(write_site(&out, &plan(&bad), render).is_err());
+        assert_eq!(read(&out, "b.txt"), "2");
         assert!(!dir.path().join("public.staging").exists());
+    }
+
+    #[test]
+    fn escaping_output_paths_write_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_site(&out, &plan(&[("a.txt", "1")]), render).unwrap();
+        let err = write_site(&out, &plan(&[("a.txt", "2"), ("../evil", "x")]), render);
+        assert!(matches!(
+            err,
+            Err(Failure::Write(WriteError::EscapingPath(_)))
+        ));
+        assert_eq!(read(&out, "a.txt"), "1");
+        assert!(!dir.path().join("evil").exists());
     }
 }

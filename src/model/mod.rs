@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 use jiff::civil::Date;
+use rayon::prelude::*;
 
 pub use paginate::{Pager, page_path, paginate};
 
@@ -70,25 +71,40 @@ impl Site {
     /// Two papers with one slug are an error naming both files.
     pub fn new(mut papers: Vec<Paper>, include_drafts: bool) -> Result<Site, Vec<Diagnostic>> {
         papers.retain(|p| include_drafts || !p.draft);
-        papers.sort_by(|a, b| {
+        // Sorting indices, then moving each paper once, is much cheaper than
+        // swapping whole papers around during the sort.
+        let mut order: Vec<usize> = (0..papers.len()).collect();
+        order.par_sort_by(|&a, &b| {
+            let (a, b) = (&papers[a], &papers[b]);
             b.date
                 .cmp(&a.date)
                 .then_with(|| a.title.cmp(&b.title))
                 .then_with(|| a.slug.cmp(&b.slug))
                 .then_with(|| a.source.cmp(&b.source))
         });
+        let mut slots: Vec<Option<Paper>> = papers.into_iter().map(Some).collect();
+        let papers: Vec<Paper> = order
+            .into_iter()
+            .map(|i| slots[i].take().expect("each index once"))
+            .collect();
         let errors = duplicate_slugs(&papers);
         if !errors.is_empty() {
             return Err(errors);
         }
-        let tags = group_terms(&papers, |p| &p.tags);
-        let authors = group_terms(&papers, |p| &p.authors);
+        let ((tags, authors), related) = rayon::join(
+            || {
+                rayon::join(
+                    || group_terms(&papers, |p| &p.tags),
+                    || group_terms(&papers, |p| &p.authors),
+                )
+            },
+            || related::related(&papers, RELATED),
+        );
         let days = days(&papers);
         let mut trending: Vec<usize> = (0..papers.len()).collect();
         // Papers are already newest first, then by title: a stable sort on
         // upvotes keeps that as the tie-break.
         trending.sort_by_key(|&i| std::cmp::Reverse(papers[i].upvotes));
-        let related = related::related(&papers, RELATED);
         Ok(Site {
             papers,
             tags,
@@ -196,29 +212,39 @@ fn days(papers: &[Paper]) -> Vec<Day> {
 /// Groups papers by a list of names (tags, authors). Names whose slug is
 /// empty get no page; the parser has already reported tags like that.
 fn group_terms(papers: &[Paper], names: impl Fn(&Paper) -> &[String]) -> Vec<Term> {
-    // slug → (spelling → count, paper indices)
-    let mut groups: BTreeMap<String, (BTreeMap<&str, usize>, Vec<usize>)> = BTreeMap::new();
+    // Spelling → papers, first; names repeat across papers, so each
+    // spelling is slugified once (in parallel) rather than per mention.
+    let mut by_name: std::collections::HashMap<&str, Vec<usize>> = Default::default();
     for (i, paper) in papers.iter().enumerate() {
         for name in names(paper) {
-            let slug = slugify(name);
-            if slug.is_empty() {
-                continue;
-            }
-            let (spellings, members) = groups.entry(slug).or_default();
-            *spellings.entry(name).or_default() += 1;
+            let members = by_name.entry(name).or_default();
             if members.last() != Some(&i) {
                 members.push(i);
             }
         }
     }
+    let slugged: Vec<(String, &str, Vec<usize>)> = by_name
+        .into_par_iter()
+        .map(|(name, members)| (slugify(name), name, members))
+        .filter(|(slug, _, _)| !slug.is_empty())
+        .collect();
+    // slug → spellings with their papers
+    let mut groups: BTreeMap<String, Vec<(&str, Vec<usize>)>> = BTreeMap::new();
+    for (slug, name, members) in slugged {
+        groups.entry(slug).or_default().push((name, members));
+    }
     groups
-        .into_iter()
-        .map(|(slug, (spellings, papers))| {
+        .into_par_iter()
+        .map(|(slug, spellings)| {
+            // The most common spelling; ties go to the smallest.
             let name = spellings
                 .iter()
-                .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))
+                .max_by(|a, b| a.1.len().cmp(&b.1.len()).then_with(|| b.0.cmp(a.0)))
                 .map(|(name, _)| name.to_string())
                 .unwrap_or_default();
+            let mut papers: Vec<usize> = spellings.into_iter().flat_map(|(_, m)| m).collect();
+            papers.sort_unstable();
+            papers.dedup();
             Term { slug, name, papers }
         })
         .collect()

@@ -92,12 +92,48 @@ const STOPWORDS: &[&str] = &[
     "existing",
 ];
 
-/// Lowercase words of three or more letters or digits, stopwords removed.
-fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 3)
-        .map(str::to_lowercase)
-        .filter(|w| !STOPWORDS.contains(&w.as_str()) && !w.chars().all(|c| c.is_ascii_digit()))
+/// Words and tags become 64-bit hashes, so papers can be tokenised in
+/// parallel without a shared dictionary; tags hash in their own space.
+fn word_token(word: &[u8]) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(word)
+}
+
+fn tag_token(slug: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64_with_seed(slug.as_bytes(), 1)
+}
+
+/// The stopwords' tokens, sorted for binary search.
+static STOP_TOKENS: std::sync::LazyLock<Vec<u64>> = std::sync::LazyLock::new(|| {
+    let mut tokens: Vec<u64> = STOPWORDS.iter().map(|w| word_token(w.as_bytes())).collect();
+    tokens.sort_unstable();
+    tokens
+});
+
+/// Calls `f` with the token of each lowercase word of three or more letters
+/// or digits, stopwords and numbers removed.
+fn each_word(text: &str, mut f: impl FnMut(u64)) {
+    let mut lower: Vec<u8> = Vec::new();
+    for w in text.split(|c: char| !c.is_alphanumeric()) {
+        if w.len() < 3 || w.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        lower.clear();
+        if w.is_ascii() {
+            lower.extend(w.bytes().map(|b| b.to_ascii_lowercase()));
+        } else {
+            if w.chars().count() < 3 {
+                continue;
+            }
+            let mut buf = [0; 4];
+            for c in w.chars().flat_map(char::to_lowercase) {
+                lower.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            }
+        }
+        let token = word_token(&lower);
+        if STOP_TOKENS.binary_search(&token).is_err() {
+            f(token);
+        }
+    }
 }
 
 /// For each paper (by index), up to `want` related papers, best first.
@@ -108,97 +144,104 @@ pub fn related(papers: &[Paper], want: usize) -> Vec<Vec<usize>> {
     }
     // Per paper: its (token id, weight) features, tags and top words alike.
     let features = features(papers);
-    let mut postings: HashMap<u32, Vec<usize>> = HashMap::new();
+    let mut postings: HashMap<u64, Vec<usize>> = HashMap::new();
     for (i, f) in features.iter().enumerate() {
         for &(token, _) in f {
             postings.entry(token).or_default().push(i);
         }
     }
+    // Scores accumulate in a dense per-thread array; `touched` lists the
+    // entries to read back and reset, so each paper costs only its window.
     (0..n)
         .into_par_iter()
-        .map(|i| {
-            let mut scores: Vec<(usize, f32)> = Vec::new();
-            for &(token, weight) in &features[i] {
-                let list = &postings[&token];
-                // Lists are in index (date) order; look near this paper.
-                let at = list.binary_search(&i).unwrap_or_else(|e| e);
-                let lo = at.saturating_sub(WINDOW);
-                let hi = (at + WINDOW + 1).min(list.len());
-                for &j in &list[lo..hi] {
-                    if j != i {
-                        scores.push((j, weight));
+        .map_init(
+            || (vec![0f32; n], Vec::<usize>::new()),
+            |(scores, touched), i| {
+                // A zero weight (a word in every paper) says nothing, and
+                // would break the "untouched means 0.0" bookkeeping.
+                for &(token, weight) in features[i].iter().filter(|(_, w)| *w > 0.0) {
+                    let list = &postings[&token];
+                    // Lists are in index (date) order; look near this paper.
+                    let at = list.binary_search(&i).unwrap_or_else(|e| e);
+                    let lo = at.saturating_sub(WINDOW);
+                    let hi = (at + WINDOW + 1).min(list.len());
+                    for &j in &list[lo..hi] {
+                        if j != i {
+                            if scores[j] == 0.0 {
+                                touched.push(j);
+                            }
+                            scores[j] += weight;
+                        }
                     }
                 }
-            }
-            scores.sort_unstable_by_key(|&(j, _)| j);
-            let mut summed: Vec<(usize, f32)> = Vec::new();
-            for (j, w) in scores {
-                match summed.last_mut() {
-                    Some((last, total)) if *last == j => *total += w,
-                    _ => summed.push((j, w)),
+                // Best first; ties go to the lower index (the newer paper).
+                let better = |a: (usize, f32), b: (usize, f32)| {
+                    b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)).is_lt()
+                };
+                let mut best: Vec<(usize, f32)> = Vec::with_capacity(want + 1);
+                for &j in touched.iter() {
+                    let candidate = (j, scores[j]);
+                    scores[j] = 0.0;
+                    if best.len() == want && !better(candidate, best[want - 1]) {
+                        continue;
+                    }
+                    let at = best.partition_point(|&b| better(b, candidate));
+                    best.insert(at, candidate);
+                    best.truncate(want);
                 }
-            }
-            summed.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            summed.into_iter().take(want).map(|(j, _)| j).collect()
-        })
+                touched.clear();
+                best.into_iter().map(|(j, _)| j).collect()
+            },
+        )
         .collect()
 }
 
 /// Token ids with weights: each tag (weighted by rarity) and the paper's
-/// most distinctive words by tf-idf. Words are interned to ids so the
-/// scoring loop compares integers.
-fn features(papers: &[Paper]) -> Vec<Vec<(u32, f32)>> {
+/// most distinctive words by tf-idf.
+fn features(papers: &[Paper]) -> Vec<Vec<(u64, f32)>> {
     let n = papers.len() as f32;
-    let mut ids: HashMap<String, u32> = HashMap::new();
-    let mut df: Vec<u32> = Vec::new();
-    // Per paper: (word id, count) sorted by id, and tag ids.
-    struct Doc {
-        tf: Vec<(u32, u32)>,
-        tags: Vec<u32>,
+    // Per paper: (word, count) sorted by word, and its distinct tags.
+    type Doc = (Vec<(u64, u32)>, Vec<u64>);
+    let docs: Vec<Doc> = papers
+        .par_iter()
+        .map(|paper| {
+            let mut words: Vec<u64> = Vec::new();
+            for text in [&paper.title, &paper.body_text] {
+                each_word(text, |w| words.push(w));
+            }
+            words.sort_unstable();
+            let mut tf: Vec<(u64, u32)> = Vec::new();
+            for w in words {
+                match tf.last_mut() {
+                    Some((last, count)) if *last == w => *count += 1,
+                    _ => tf.push((w, 1)),
+                }
+            }
+            let mut tags: Vec<u64> = paper.tags.iter().map(|t| tag_token(&slugify(t))).collect();
+            tags.sort_unstable();
+            tags.dedup();
+            (tf, tags)
+        })
+        .collect();
+    let mut df: HashMap<u64, u32> = HashMap::new();
+    for (tf, tags) in &docs {
+        for &id in tf.iter().map(|(id, _)| id).chain(tags) {
+            *df.entry(id).or_default() += 1;
+        }
     }
-    let mut docs: Vec<Doc> = Vec::with_capacity(papers.len());
-    for paper in papers {
-        let mut tf: HashMap<u32, u32> = HashMap::new();
-        for word in words(&paper.title).chain(words(&paper.body_text)) {
-            let next = ids.len() as u32;
-            let id = *ids.entry(word).or_insert(next);
-            if id as usize == df.len() {
-                df.push(0);
-            }
-            *tf.entry(id).or_default() += 1;
-        }
-        for &id in tf.keys() {
-            df[id as usize] += 1;
-        }
-        let mut tags: Vec<u32> = Vec::new();
-        for tag in &paper.tags {
-            let next = ids.len() as u32;
-            let id = *ids.entry(format!("#{}", slugify(tag))).or_insert(next);
-            if id as usize == df.len() {
-                df.push(0);
-            }
-            if !tags.contains(&id) {
-                df[id as usize] += 1;
-                tags.push(id);
-            }
-        }
-        let mut tf: Vec<(u32, u32)> = tf.into_iter().collect();
-        tf.sort_unstable();
-        docs.push(Doc { tf, tags });
-    }
-    let idf = |id: u32| (n / df[id as usize] as f32).ln();
-    docs.into_iter()
-        .map(|Doc { tf, tags }| {
-            let mut top: Vec<(u32, f32)> = tf
+    let idf = |id: u64| (n / df[&id] as f32).ln();
+    docs.into_par_iter()
+        .map(|(tf, tags)| {
+            let mut top: Vec<(u64, f32)> = tf
                 .into_iter()
-                .filter(|&(id, _)| df[id as usize] > 1)
+                .filter(|&(id, _)| df[&id] > 1)
                 .map(|(id, count)| (id, (1.0 + (count as f32).ln()) * idf(id)))
                 .collect();
             top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             top.truncate(TERMS_PER_PAPER);
             top.extend(
                 tags.into_iter()
-                    .filter(|&id| df[id as usize] > 1)
+                    .filter(|&id| df[&id] > 1)
                     .map(|id| (id, TAG_WEIGHT * idf(id).max(0.1))),
             );
             top
@@ -257,7 +300,15 @@ mod tests {
 
     #[test]
     fn words_skip_stopwords_and_short_tokens() {
-        let w: Vec<_> = words("We propose a NEW method: Q-learning in 2024 via MCTS").collect();
-        assert_eq!(w, ["learning", "mcts"]);
+        let mut w = Vec::new();
+        each_word(
+            "We propose a NEW method: Q-learning in 2024 via MCTS Ünï",
+            |t| w.push(t),
+        );
+        let expected: Vec<u64> = ["learning", "mcts", "ünï"]
+            .iter()
+            .map(|t| word_token(t.as_bytes()))
+            .collect();
+        assert_eq!(w, expected);
     }
 }

@@ -651,7 +651,13 @@ fn yaml_kind(value: &serde_yaml::Value) -> &'static str {
 /// (precomposed `ë` or `e` + combining diaeresis) is one string.
 fn collapse_whitespace(s: &str) -> String {
     use unicode_normalization::{IsNormalized, UnicodeNormalization, is_nfc_quick};
-    let joined = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut joined = String::with_capacity(s.len());
+    for word in s.split_whitespace() {
+        if !joined.is_empty() {
+            joined.push(' ');
+        }
+        joined.push_str(word);
+    }
     // Almost all text is already NFC; the quick check skips the rebuild.
     if is_nfc_quick(joined.chars()) == IsNormalized::Yes {
         joined

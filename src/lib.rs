@@ -110,6 +110,8 @@ pub struct Session {
     syntax_css: String,
     tools: parse::Tools,
     parsed: HashMap<PathBuf, (u64, ParseResult)>,
+    /// The paper files as last read, with the problems reading them.
+    sources: Option<(Vec<load::SourceFile>, Vec<Diagnostic>)>,
 }
 
 type ParseResult = (Option<parse::Paper>, Vec<Diagnostic>);
@@ -139,6 +141,7 @@ impl Session {
             syntax_css,
             tools: parse::Tools::default(),
             parsed: HashMap::new(),
+            sources: None,
         })
     }
 
@@ -182,13 +185,35 @@ impl Session {
     /// Reads the content, parses what changed since the last call, and
     /// builds the site model.
     pub fn model(&mut self) -> Result<Modelled, BuildFailure> {
+        let clock = Instant::now();
+        self.sources = Some(load::load_papers(&self.options.root));
+        self.model_sources(clock)
+    }
+
+    /// Like [`Self::model`], but re-reads only `paths` (relative to the
+    /// site root) when they are all paper files; `serve` knows which files
+    /// changed and re-reading ten thousand others would dominate.
+    pub fn model_changed(&mut self, paths: &[PathBuf]) -> Result<Modelled, BuildFailure> {
+        let clock = Instant::now();
+        let updated = match &mut self.sources {
+            Some((files, _)) => load::update(&self.options.root, files, paths),
+            None => false,
+        };
+        if updated {
+            self.model_sources(clock)
+        } else {
+            self.model()
+        }
+    }
+
+    fn model_sources(&mut self, mut clock: Instant) -> Result<Modelled, BuildFailure> {
         let mut stages = Vec::new();
-        let mut clock = Instant::now();
         let mut lap = |stage: &'static str| {
             stages.push((stage, clock.elapsed()));
             clock = Instant::now();
         };
-        let (files, mut diagnostics) = load::load_papers(&self.options.root);
+        let (files, load_problems) = self.sources.take().unwrap_or_default();
+        let mut diagnostics = load_problems.clone();
         lap("load");
         self.parse_changed(&files);
         let mut papers = Vec::with_capacity(files.len());
@@ -197,6 +222,7 @@ impl Session {
             diagnostics.extend(problems.iter().cloned());
             papers.extend(paper.iter().cloned());
         }
+        self.sources = Some((files, load_problems));
         lap("parse");
         if diagnostics.iter().any(Diagnostic::is_error) {
             return Err(failure(diagnostics));

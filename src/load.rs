@@ -61,6 +61,34 @@ pub fn load_papers(root: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
     (files, diagnostics)
 }
 
+/// Re-reads the paper files at `changed` (relative to `root`) into `files`,
+/// kept sorted by path: added, edited or, when gone, removed. Returns false,
+/// leaving a full [`load_papers`] to sort things out, when a path is not a
+/// plain paper file (a folder, a symlink, another file) or cannot be read.
+pub fn update(root: &Path, files: &mut Vec<SourceFile>, changed: &[PathBuf]) -> bool {
+    for rel in changed {
+        if !rel.starts_with(PAPERS_DIR) || !is_markdown(rel) {
+            return false;
+        }
+        let at = files.binary_search_by(|f| f.path.as_path().cmp(rel));
+        let abs = root.join(rel);
+        match std::fs::symlink_metadata(&abs) {
+            Ok(meta) if meta.is_file() => match (read_source(&abs, rel.clone()), at) {
+                (Ok(file), Ok(i)) => files[i] = file,
+                (Ok(file), Err(i)) => files.insert(i, file),
+                (Err(_), _) => return false,
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Ok(i) = at {
+                    files.remove(i);
+                }
+            }
+            _ => return false,
+        }
+    }
+    true
+}
+
 fn is_markdown(path: &Path) -> bool {
     path.extension()
         .and_then(|e| e.to_str())

@@ -390,14 +390,18 @@ impl<'a> Renderer<'a> {
         });
     }
 
-    /// Every card rendered so far, for the next build's [`Self::reuse_cards`].
-    pub fn rendered_cards(&self) -> CardCache {
+    /// The cards of this site's papers for the next build's
+    /// [`Self::reuse_cards`]: rendered here, or still valid in `previous`.
+    pub fn card_cache(&self, previous: &CardCache) -> CardCache {
         self.cards
-            .iter()
+            .par_iter()
             .enumerate()
-            .filter_map(|(i, slot)| match slot.get() {
-                Some(Ok(card)) => Some((self.card_key(i), card.clone())),
-                _ => None,
+            .filter_map(|(i, slot)| {
+                let key = self.card_key(i);
+                match slot.get() {
+                    Some(Ok(card)) => Some((key, card.clone())),
+                    _ => previous.get(&key).map(|card| (key, card.clone())),
+                }
             })
             .collect()
     }

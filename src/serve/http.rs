@@ -15,7 +15,8 @@ pub type Files = HashMap<String, Arc<[u8]>>;
 
 /// What the HTTP threads and the rebuild loop share.
 pub struct Shared {
-    pub files: RwLock<Arc<Files>>,
+    /// Patched in place by rebuilds; requests hold the lock only to look up.
+    pub files: RwLock<Files>,
     /// The last event sent, replayed to each new live-reload client so a
     /// freshly loaded page shows a current build error at once.
     pub last_event: RwLock<Option<(String, String)>>,
@@ -137,13 +138,20 @@ fn inject(html: &[u8], base_path: &str) -> Vec<u8> {
 
 /// Answers one request. Event streams keep their thread until the browser leaves.
 pub fn handle(request: Request, shared: &Shared) {
-    let files = shared.files.read().expect("lock poisoned").clone();
-    let route = route(request.url(), &shared.base_path, &files);
+    let (route, page, not_found) = {
+        let files = shared.files.read().expect("lock poisoned");
+        let route = route(request.url(), &shared.base_path, &files);
+        let page = match &route {
+            Route::File(path) => files.get(path).cloned(),
+            _ => None,
+        };
+        (route, page, files.get("404.html").cloned())
+    };
     let result = match route {
         Route::File(path) => {
-            let bytes = &files[&path];
+            let bytes = page.unwrap_or_else(|| Arc::from(&b""[..]));
             let body = if path.ends_with(".html") {
-                inject(bytes, &shared.base_path)
+                inject(&bytes, &shared.base_path)
             } else {
                 bytes.to_vec()
             };
@@ -167,9 +175,9 @@ pub fn handle(request: Request, shared: &Shared) {
         }
         Route::Refused => request.respond(Response::from_string("refused\n").with_status_code(400)),
         Route::NotFound => {
-            let body = files.get("404.html").map_or_else(
+            let body = not_found.map_or_else(
                 || b"not found\n".to_vec(),
-                |page| inject(page, &shared.base_path),
+                |page| inject(&page, &shared.base_path),
             );
             request.respond(
                 Response::from_data(body)

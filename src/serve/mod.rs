@@ -4,6 +4,7 @@
 //! `log` callback the CLI passes in.
 
 mod http;
+mod site;
 mod watch;
 
 use std::path::{Path, PathBuf};
@@ -19,8 +20,8 @@ use serde::Serialize;
 pub use http::{Files, Route, content_type, route};
 pub use watch::{Change, classify};
 
-use crate::render::{Content, Output};
-use crate::{BuildFailure, BuildOptions, Diagnostic, Session};
+use crate::{BuildFailure, BuildOptions, Diagnostic};
+use site::Builder;
 
 /// How long a burst of file events is gathered into one rebuild.
 pub const DEBOUNCE: Duration = Duration::from_millis(100);
@@ -62,7 +63,7 @@ pub fn serve(
         strict: false,
     };
     let shared = Arc::new(http::Shared {
-        files: RwLock::new(Arc::new(Files::new())),
+        files: RwLock::new(Files::new()),
         last_event: RwLock::new(None),
         clients: Mutex::new(Vec::new()),
         base_path,
@@ -70,14 +71,13 @@ pub fn serve(
 
     let started = Instant::now();
     let mut builder = Builder::new(build_options);
-    match builder.rebuild(Change::Config) {
-        Ok(files) => {
+    match builder.rebuild(Change::Config, &[], &options.root, &shared.files) {
+        Ok(done) => {
             log(format!(
                 "built {} files in {} ms",
-                files.len(),
+                done.files,
                 started.elapsed().as_millis()
             ));
-            *shared.files.write().expect("lock poisoned") = Arc::new(files);
         }
         Err(failure) => {
             log(format!(
@@ -122,8 +122,24 @@ pub fn serve(
         .watch(&root, RecursiveMode::Recursive)
         .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
 
+    // Set after a rebuild that deferred work; done once the files are quiet.
+    let mut catch_up_pending = false;
     while !stop.load(Ordering::SeqCst) {
         let Ok((noticed, paths)) = batches.recv_timeout(Duration::from_millis(200)) else {
+            if std::mem::take(&mut catch_up_pending) {
+                let started = Instant::now();
+                match builder.catch_up(&shared.files) {
+                    Ok(late) if late.rendered > 0 => log(format!(
+                        "search index updated in {} ms",
+                        started.elapsed().as_millis()
+                    )),
+                    Ok(_) => {}
+                    Err(failure) => log(format!(
+                        "cannot update the search index:\n{}",
+                        describe(&failure)
+                    )),
+                }
+            }
             continue;
         };
         let theme = builder.theme();
@@ -136,11 +152,9 @@ pub fn serve(
             continue;
         }
         let started = Instant::now();
-        match builder.rebuild(change) {
-            Ok(files) => {
-                let old = shared.files.read().expect("lock poisoned").clone();
-                let changed = diff(&old, &files);
-                *shared.files.write().expect("lock poisoned") = Arc::new(files);
+        match builder.rebuild(change, &paths, &root, &shared.files) {
+            Ok(done) => {
+                let changed = done.changed;
                 let css_only = !changed.is_empty() && changed.iter().all(|p| p.ends_with(".css"));
                 let event = ReloadEvent {
                     changed: changed.iter().take(100).cloned().collect(),
@@ -151,13 +165,16 @@ pub fn serve(
                     serde_json::to_string(&event).expect("events serialize"),
                 );
                 log(format!(
-                    "{} changed: {} output file{} changed, rebuilt in {} ms, reload sent {} ms after the save",
+                    "{} changed: {} of {} units re-rendered, {} output file{} changed, reload sent {} ms after the save ({} ms rebuilding)",
                     describe_change(change, &paths, &root),
+                    done.rendered,
+                    done.units,
                     changed.len(),
                     if changed.len() == 1 { "" } else { "s" },
-                    started.elapsed().as_millis(),
                     noticed.elapsed().as_millis() + DEBOUNCE.as_millis(),
+                    started.elapsed().as_millis(),
                 ));
+                catch_up_pending = true;
             }
             Err(failure) => {
                 shared.broadcast("build-error", error_event(&failure));
@@ -185,80 +202,6 @@ fn bind(address: &str, port: u16) -> Result<(tiny_http::Server, u16), String> {
     Err(format!(
         "cannot listen on {address}:{port} or the 19 ports after it: {last}"
     ))
-}
-
-/// Keeps the session between rebuilds and decides how much to redo.
-struct Builder {
-    options: BuildOptions,
-    session: Option<Session>,
-}
-
-impl Builder {
-    fn new(options: BuildOptions) -> Self {
-        Builder {
-            options,
-            session: None,
-        }
-    }
-
-    fn theme(&self) -> String {
-        self.session
-            .as_ref()
-            .map_or_else(|| "default".into(), |s| s.config.theme.clone())
-    }
-
-    fn rebuild(&mut self, change: Change) -> Result<Files, BuildFailure> {
-        match (&mut self.session, change) {
-            (Some(session), Change::Content) => Self::render(session),
-            (Some(session), Change::Static | Change::Templates) => {
-                session.reload_theme()?;
-                Self::render(session)
-            }
-            _ => {
-                // Until a session opens (site.toml fixed), every change retries it.
-                self.session = None;
-                let mut session = Session::open(&self.options)?;
-                let files = Self::render(&mut session);
-                self.session = Some(session);
-                files
-            }
-        }
-    }
-
-    fn render(session: &mut Session) -> Result<Files, BuildFailure> {
-        let rendered = session.render()?;
-        files(rendered.outputs).map_err(BuildFailure::from)
-    }
-}
-
-/// The outputs as the in-memory site.
-fn files(outputs: Vec<Output>) -> Result<Files, Diagnostic> {
-    outputs
-        .into_iter()
-        .map(|o| {
-            let bytes: Arc<[u8]> = match o.content {
-                Content::Bytes(b) => Arc::from(b),
-                Content::Static(b) => Arc::from(b),
-                Content::Copy(path) => Arc::from(
-                    std::fs::read(&path)
-                        .map_err(|e| Diagnostic::error(&path, format!("cannot read: {e}")))?,
-                ),
-            };
-            Ok((o.path, bytes))
-        })
-        .collect()
-}
-
-/// Output paths added, removed or changed, sorted.
-fn diff(old: &Files, new: &Files) -> Vec<String> {
-    let mut changed: Vec<String> = new
-        .iter()
-        .filter(|(path, bytes)| old.get(*path) != Some(*bytes))
-        .map(|(path, _)| path.clone())
-        .chain(old.keys().filter(|p| !new.contains_key(*p)).cloned())
-        .collect();
-    changed.sort();
-    changed
 }
 
 #[derive(Serialize)]
@@ -321,28 +264,5 @@ fn describe_change(change: Change, paths: &[PathBuf], root: &Path) -> String {
         format!("{kind} ({first} and {} more)", paths.len() - 1)
     } else {
         format!("{kind} ({first})")
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn diff_lists_changed_added_and_removed() {
-        let file = |s: &str| -> Arc<[u8]> { Arc::from(s.as_bytes()) };
-        let old: Files = [
-            ("a".into(), file("1")),
-            ("b".into(), file("2")),
-            ("c".into(), file("3")),
-        ]
-        .into();
-        let new: Files = [
-            ("a".into(), file("1")),
-            ("b".into(), file("X")),
-            ("d".into(), file("4")),
-        ]
-        .into();
-        assert_eq!(diff(&old, &new), ["b", "c", "d"]);
     }
 }

@@ -153,7 +153,7 @@ impl Builder {
         &mut self,
         files: &std::sync::RwLock<Files>,
         wanted: Option<&HashSet<&str>>,
-        rendered: Vec<(String, u64, Vec<(String, Arc<[u8]>)>)>,
+        rendered: Vec<RenderedUnit>,
         units: usize,
     ) -> Rebuilt {
         let mut files = files.write().expect("lock poisoned");
@@ -210,7 +210,10 @@ impl Builder {
     }
 }
 
-type RenderedUnit = (String, u64, Vec<(String, Arc<[u8]>)>);
+/// A served file: its path and bytes.
+type Served = (String, Arc<[u8]>);
+/// A unit's id, key and files.
+type RenderedUnit = (String, u64, Vec<Served>);
 
 fn render_units(
     renderer: &crate::render::units::Renderer,
@@ -222,7 +225,7 @@ fn render_units(
         .collect()
 }
 
-fn bytes(outputs: Vec<Output>) -> Result<Vec<(String, Arc<[u8]>)>, Diagnostic> {
+fn bytes(outputs: Vec<Output>) -> Result<Vec<Served>, Diagnostic> {
     outputs
         .into_iter()
         .map(|o| {

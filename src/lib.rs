@@ -186,8 +186,37 @@ impl Session {
     /// builds the site model.
     pub fn model(&mut self) -> Result<Modelled, BuildFailure> {
         let clock = Instant::now();
-        self.sources = Some(load::load_papers(&self.options.root));
+        self.load();
         self.model_sources(clock)
+    }
+
+    /// Reads every paper file (what [`Self::model`] does first).
+    pub fn load(&mut self) {
+        self.sources = Some(load::load_papers(&self.options.root));
+    }
+
+    /// A hash of everything the output depends on: the program version,
+    /// the config, the theme's templates and static files, and the paper
+    /// files as last [loaded](Self::load). `None` when loading reported
+    /// problems, which must be reported again.
+    pub fn inputs_key(&self) -> Option<u64> {
+        use std::hash::{Hash, Hasher};
+        let (files, problems) = self.sources.as_ref()?;
+        if !problems.is_empty() {
+            return None;
+        }
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        (env!("CARGO_PKG_VERSION"), format!("{:?}", self.config)).hash(&mut h);
+        (
+            self.options.drafts,
+            &self.syntax_css,
+            self.theme.key_of_all(),
+        )
+            .hash(&mut h);
+        for file in files {
+            (&file.path, &file.text).hash(&mut h);
+        }
+        Some(h.finish())
     }
 
     /// Like [`Self::model`], but re-reads only `paths` (relative to the
@@ -287,12 +316,43 @@ fn failure(mut diagnostics: Vec<Diagnostic>) -> BuildFailure {
 pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let started = Instant::now();
     let mut session = Session::open(options)?;
+    let clock = Instant::now();
+    session.load();
+    let inputs_key = session.inputs_key();
+    if let Some(recorded) = write::recorded_inputs(&session.output_dir)
+        && Some(recorded.key) == inputs_key
+    {
+        // Same inputs as the build that wrote the output: same output.
+        return Ok(BuildReport {
+            papers: recorded.papers,
+            tags: recorded.tags,
+            files: recorded.files,
+            written: write::WriteReport {
+                files: recorded.files,
+                ..Default::default()
+            },
+            output: session.output_dir,
+            elapsed: started.elapsed(),
+            stages: vec![("load", clock.elapsed())],
+            warnings: Vec::new(),
+        });
+    }
     let Modelled {
         site,
         diagnostics,
         mut stages,
-    } = session.model()?;
+    } = session.model_sources(clock)?;
     let diagnostics = finish(diagnostics, options.strict)?;
+    // Only a build without warnings may be skipped next time: warnings must
+    // be shown on every build.
+    let inputs = inputs_key
+        .filter(|_| diagnostics.is_empty())
+        .map(|key| write::Inputs {
+            key,
+            files: 0,
+            papers: site.papers.len(),
+            tags: site.tags.len(),
+        });
     let clock = Instant::now();
     let renderer = session.renderer(&site);
     let planned: Vec<write::Planned<render::units::Unit>> = renderer
@@ -306,15 +366,17 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         .collect();
     stages.push(("plan", clock.elapsed()));
     let clock = Instant::now();
-    let written = write::write_site(&session.output_dir, &planned, |unit| renderer.render(unit))
-        .map_err(|e| {
-            let mut all = diagnostics.clone();
-            all.push(match e {
-                write::Failure::Render(d) => d,
-                write::Failure::Write(e) => Diagnostic::error(&session.output_dir, e.to_string()),
-            });
-            failure(all)
-        })?;
+    let written = write::write_site(&session.output_dir, inputs, &planned, |unit| {
+        renderer.render(unit)
+    })
+    .map_err(|e| {
+        let mut all = diagnostics.clone();
+        all.push(match e {
+            write::Failure::Render(d) => d,
+            write::Failure::Write(e) => Diagnostic::error(&session.output_dir, e.to_string()),
+        });
+        failure(all)
+    })?;
     stages.push(("render+write", clock.elapsed()));
     drop(renderer);
     let files = written.files;

@@ -126,6 +126,7 @@ const PATCH_SHARE: f64 = 0.25;
 /// `output` as it was.
 pub fn write_site<U: Copy + Send + Sync>(
     output: &Path,
+    inputs: Option<Inputs>,
     planned: &[Planned<U>],
     render: impl Fn(U) -> Result<Vec<Output>, Diagnostic> + Sync,
 ) -> Result<WriteReport, Failure> {
@@ -133,7 +134,9 @@ pub fn write_site<U: Copy + Send + Sync>(
         .is_dir()
         .then(|| Manifest::read(&manifest_path(output)))
         .flatten();
-    if let Some(old) = old {
+    if let Some(mut old) = old {
+        let inputs_changed = old.inputs != inputs;
+        old.inputs = inputs;
         let changed: Vec<&Planned<U>> = planned
             .iter()
             .filter(|p| old.units.get(&p.id).is_none_or(|(key, _)| *key != p.key))
@@ -141,16 +144,54 @@ pub fn write_site<U: Copy + Send + Sync>(
         if changed.len() <= PATCH_UNITS
             || (changed.len() as f64) <= PATCH_SHARE * planned.len() as f64
         {
-            return patch(output, planned, &changed, old, &render);
+            return patch(output, planned, &changed, old, inputs_changed, &render);
         }
     }
-    rebuild(output, planned, &render)
+    rebuild(output, inputs, planned, &render)
+}
+
+/// A summary of everything a build reads (config, theme, every paper
+/// file), recorded in the manifest: when the next build reads the same,
+/// its output would be the same, so it can stop before parsing anything.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Inputs {
+    pub key: u64,
+    pub files: usize,
+    pub papers: usize,
+    pub tags: usize,
+}
+
+/// The recorded [`Inputs`] of the build that wrote `output`, when it is
+/// still there. Reads only the manifest's first lines.
+pub fn recorded_inputs(output: &Path) -> Option<Inputs> {
+    use std::io::BufRead;
+    if !output.is_dir() {
+        return None;
+    }
+    let file = std::fs::File::open(manifest_path(output)).ok()?;
+    let mut lines = io::BufReader::new(file).lines();
+    if lines.next()?.ok()? != MANIFEST_HEADER {
+        return None;
+    }
+    parse_inputs(&lines.next()?.ok()?)
+}
+
+fn parse_inputs(line: &str) -> Option<Inputs> {
+    let mut parts = line.strip_prefix("I ")?.split(' ');
+    let mut next = || parts.next();
+    Some(Inputs {
+        key: u64::from_str_radix(next()?, 16).ok()?,
+        files: next()?.parse().ok()?,
+        papers: next()?.parse().ok()?,
+        tags: next()?.parse().ok()?,
+    })
 }
 
 /// Renders every unit into a staging folder, streaming (nothing is held in
 /// memory but the manifest), then swaps it in.
 fn rebuild<U: Copy + Send + Sync>(
     output: &Path,
+    inputs: Option<Inputs>,
     planned: &[Planned<U>],
     render: &(impl Fn(U) -> Result<Vec<Output>, Diagnostic> + Sync),
 ) -> Result<WriteReport, Failure> {
@@ -193,6 +234,7 @@ fn rebuild<U: Copy + Send + Sync>(
     };
     let manifest = Manifest {
         units: records.into_iter().collect(),
+        inputs,
     };
     // The old manifest describes the old output: gone before the swap.
     let manifest_file = manifest_path(output);
@@ -215,10 +257,15 @@ fn patch<U: Copy + Send + Sync>(
     planned: &[Planned<U>],
     changed: &[&Planned<U>],
     mut manifest: Manifest,
+    inputs_changed: bool,
     render: &(impl Fn(U) -> Result<Vec<Output>, Diagnostic> + Sync),
 ) -> Result<WriteReport, Failure> {
     let wanted: HashSet<&str> = planned.iter().map(|p| p.id.as_str()).collect();
     if changed.is_empty() && manifest.units.keys().all(|id| wanted.contains(id.as_str())) {
+        // Nothing to write, but record the inputs for the next build.
+        if inputs_changed {
+            manifest.write(&manifest_path(output))?;
+        }
         return Ok(WriteReport {
             files: manifest.files(),
             ..WriteReport::default()
@@ -378,9 +425,10 @@ type UnitRecord = (u64, Vec<(String, u64)>);
 #[derive(Debug, Default)]
 struct Manifest {
     units: HashMap<String, UnitRecord>,
+    inputs: Option<Inputs>,
 }
 
-const MANIFEST_HEADER: &str = concat!("paperfeed manifest 1 ", env!("CARGO_PKG_VERSION"));
+const MANIFEST_HEADER: &str = concat!("paperfeed manifest 2 ", env!("CARGO_PKG_VERSION"));
 
 pub fn manifest_path(output: &Path) -> PathBuf {
     let name = output
@@ -399,6 +447,7 @@ impl Manifest {
         if lines.next()? != MANIFEST_HEADER {
             return None;
         }
+        let inputs = parse_inputs(lines.next()?);
         let mut units = HashMap::new();
         let mut current: Option<(String, UnitRecord)> = None;
         for line in lines {
@@ -419,7 +468,7 @@ impl Manifest {
         if let Some((id, record)) = current {
             units.insert(id, record);
         }
-        Some(Manifest { units })
+        Some(Manifest { units, inputs })
     }
 
     fn write(&self, path: &Path) -> Result<(), WriteError> {
@@ -429,6 +478,19 @@ impl Manifest {
         let mut text = String::with_capacity(64 * (self.files() + ids.len()));
         text.push_str(MANIFEST_HEADER);
         text.push('\n');
+        match self.inputs {
+            Some(i) => {
+                let _ = writeln!(
+                    text,
+                    "I {:016x} {} {} {}",
+                    i.key,
+                    self.files(),
+                    i.papers,
+                    i.tags
+                );
+            }
+            None => text.push_str("I -\n"),
+        }
         for id in ids {
             let (key, files) = &self.units[id];
             let _ = writeln!(text, "U {key:016x} {id}");
@@ -549,20 +611,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         let v1 = [("a/index.html", "1"), ("b.txt", "2"), ("c/d/e.txt", "3")];
-        let first = write_site(&out, &plan(&v1), render).unwrap();
+        let first = write_site(&out, None, &plan(&v1), render).unwrap();
         assert_eq!((first.files, first.written, first.rendered), (3, 3, 3));
         assert!(dir.path().join(".public.manifest").is_file());
 
-        let again = write_site(&out, &plan(&v1), render).unwrap();
+        let again = write_site(&out, None, &plan(&v1), render).unwrap();
         assert_eq!((again.files, again.written, again.rendered), (3, 0, 0));
 
         let v2 = [("a/index.html", "9"), ("b.txt", "2"), ("c/d/e.txt", "3")];
-        let changed = write_site(&out, &plan(&v2), render).unwrap();
+        let changed = write_site(&out, None, &plan(&v2), render).unwrap();
         assert_eq!((changed.written, changed.rendered), (1, 1));
         assert_eq!(read(&out, "a/index.html"), "9");
 
         let v3 = [("a/index.html", "9"), ("b.txt", "2")];
-        let fewer = write_site(&out, &plan(&v3), render).unwrap();
+        let fewer = write_site(&out, None, &plan(&v3), render).unwrap();
         assert_eq!((fewer.files, fewer.written, fewer.removed), (2, 0, 1));
         assert!(!out.join("c").exists(), "emptied folders go too");
     }
@@ -572,20 +634,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         let good = [("a/index.html", "1"), ("b.txt", "2")];
-        write_site(&out, &plan(&good), render).unwrap();
+        write_site(&out, None, &plan(&good), render).unwrap();
         let bad = [("a/index.html", "BAD"), ("b.txt", "3")];
         assert!(matches!(
-            write_site(&out, &plan(&bad), render),
+            write_site(&out, None, &plan(&bad), render),
             Err(Failure::Render(_))
         ));
         assert_eq!(read(&out, "b.txt"), "2");
         // Still incremental afterwards: the manifest was kept.
-        let again = write_site(&out, &plan(&good), render).unwrap();
+        let again = write_site(&out, None, &plan(&good), render).unwrap();
         assert_eq!(again.written, 0);
 
         // The same without a manifest (a full rebuild in staging).
         std::fs::remove_file(manifest_path(&out)).unwrap();
-        assert!(write_site(&out, &plan(&bad), render).is_err());
+        assert!(write_site(&out, None, &plan(&bad), render).is_err());
         assert_eq!(read(&out, "b.txt"), "2");
         assert!(!dir.path().join("public.staging").exists());
     }
@@ -594,8 +656,13 @@ mod tests {
     fn escaping_output_paths_write_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        write_site(&out, &plan(&[("a.txt", "1")]), render).unwrap();
-        let err = write_site(&out, &plan(&[("a.txt", "2"), ("../evil", "x")]), render);
+        write_site(&out, None, &plan(&[("a.txt", "1")]), render).unwrap();
+        let err = write_site(
+            &out,
+            None,
+            &plan(&[("a.txt", "2"), ("../evil", "x")]),
+            render,
+        );
         assert!(matches!(
             err,
             Err(Failure::Write(WriteError::EscapingPath(_)))

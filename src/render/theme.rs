@@ -113,6 +113,26 @@ impl Theme {
         self.keys.get(template).copied().unwrap_or_default()
     }
 
+    /// One key for every template and static file together.
+    pub fn key_of_all(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        self.keys.hash(&mut h);
+        for (path, file) in &self.static_files {
+            path.hash(&mut h);
+            match file {
+                // Unreadable now: a key that cannot match, so the build runs
+                // and reports it.
+                StaticFile::Disk(source) => match std::fs::read(source) {
+                    Ok(bytes) => bytes.hash(&mut h),
+                    Err(_) => std::time::SystemTime::now().hash(&mut h),
+                },
+                StaticFile::Embedded(bytes) => bytes.hash(&mut h),
+            }
+        }
+        h.finish()
+    }
+
     /// Renders `template` with `context`, naming the template's file on error.
     pub fn render(&self, template: &str, context: &tera::Context) -> Result<String, Diagnostic> {
         self.tera

@@ -1,0 +1,239 @@
+//! Incremental builds: the manifest beside the output lets a rebuild render
+//! only units whose inputs changed and write only files whose bytes changed.
+//! Every test compares against a fresh build, so a cache key that misses an
+//! input shows up as a difference.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+
+use common::{TestSite, copy_dir, paperfeed, repo_root, snapshot};
+
+/// The example site's papers and config in a temporary folder.
+fn example_site() -> TestSite {
+    let site = TestSite::fixture("empty");
+    copy_dir(&repo_root().join("content"), &site.root().join("content"));
+    std::fs::copy(repo_root().join("site.toml"), site.root().join("site.toml")).unwrap();
+    site
+}
+
+/// Builds `site` into `out` and returns the summary line.
+fn build_into(site: &TestSite, out: &Path, threads: Option<&str>) -> String {
+    let mut cmd = paperfeed();
+    cmd.arg("build")
+        .arg("--root")
+        .arg(site.root())
+        .arg("--output")
+        .arg(out);
+    if let Some(n) = threads {
+        cmd.env("RAYON_NUM_THREADS", n);
+    }
+    let output = cmd.output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "{stderr}");
+    stderr
+}
+
+/// Each file's identity on disk: replaced files get a new inode, rewritten
+/// ones a new modification time.
+fn identities(dir: &Path) -> BTreeMap<String, (u64, i64, i64)> {
+    walkdir::WalkDir::new(dir)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let meta = e.metadata().unwrap();
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            (rel, (meta.ino(), meta.mtime(), meta.mtime_nsec()))
+        })
+        .collect()
+}
+
+/// Paths whose value differs between `a` and `b`, or that only one has.
+fn differing<V: PartialEq>(a: &BTreeMap<String, V>, b: &BTreeMap<String, V>) -> Vec<String> {
+    let mut paths: Vec<String> = a
+        .iter()
+        .filter(|(k, v)| b.get(*k) != Some(*v))
+        .map(|(k, _)| k.clone())
+        .chain(b.keys().filter(|k| !a.contains_key(*k)).cloned())
+        .collect();
+    paths.sort();
+    paths.dedup();
+    paths
+}
+
+/// The number in "(N written" of the summary line.
+fn written(summary: &str) -> usize {
+    let at = summary.find(" written").expect("summary line");
+    let start = summary[..at].rfind('(').unwrap() + 1;
+    summary[start..at].parse().unwrap()
+}
+
+#[test]
+fn output_is_identical_with_one_thread_and_with_many() {
+    let site = example_site();
+    let one = site.root().join("one");
+    let many = site.root().join("many");
+    build_into(&site, &one, Some("1"));
+    build_into(&site, &many, Some("8"));
+    let (a, b) = (snapshot(&one), snapshot(&many));
+    assert!(a.len() > 1000, "the example site has over a thousand files");
+    assert_eq!(differing(&a, &b), Vec::<String>::new());
+}
+
+#[test]
+fn a_warm_rebuild_writes_no_file_when_nothing_changed() {
+    let site = example_site();
+    let out = site.public();
+    let first = build_into(&site, &out, None);
+    assert!(written(&first) > 1000, "{first}");
+    let before = identities(&out);
+    let again = build_into(&site, &out, None);
+    assert_eq!(written(&again), 0, "{again}");
+    assert!(again.contains(" unchanged"), "{again}");
+    assert_eq!(differing(&before, &identities(&out)), Vec::<String>::new());
+}
+
+#[test]
+fn editing_one_paper_writes_exactly_the_files_whose_bytes_changed() {
+    let site = example_site();
+    let out = site.public();
+    build_into(&site, &out, None);
+    let (bytes_before, ids_before) = (snapshot(&out), identities(&out));
+
+    let paper = "content/papers/a-survey-on-mixture-of-experts.md";
+    let text = std::fs::read_to_string(site.root().join(paper)).unwrap();
+    let (front, body) = text.rsplit_once("\n---\n").unwrap();
+    site.write(
+        paper,
+        &format!("{front}\n---\nA new first sentence. {body}"),
+    );
+    let summary = build_into(&site, &out, None);
+
+    let changed = differing(&bytes_before, &snapshot(&out));
+    let touched = differing(&ids_before, &identities(&out));
+    assert_eq!(
+        touched, changed,
+        "written files are exactly the changed ones"
+    );
+    assert_eq!(written(&summary), changed.len(), "{summary}");
+    let page = "papers/a-survey-on-mixture-of-experts/index.html".to_string();
+    assert!(changed.contains(&page), "{changed:?}");
+    assert!(
+        changed.len() < 100,
+        "only pages showing the paper: {changed:?}"
+    );
+
+    // And the result is what a fresh build gives.
+    let fresh = site.root().join("fresh");
+    build_into(&site, &fresh, None);
+    assert_eq!(
+        differing(&snapshot(&out), &snapshot(&fresh)),
+        Vec::<String>::new()
+    );
+}
+
+#[test]
+fn after_adds_deletes_and_theme_edits_the_output_equals_a_fresh_build() {
+    let site = example_site();
+    let out = site.public();
+    build_into(&site, &out, None);
+    let papers = site.root().join("content/papers");
+    let mut names: Vec<_> = std::fs::read_dir(&papers)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    type Step<'a> = (&'a str, Box<dyn Fn() + 'a>);
+    let steps: Vec<Step> = vec![
+        (
+            "delete a paper",
+            Box::new(|| std::fs::remove_file(papers.join(&names[0])).unwrap()),
+        ),
+        (
+            "add a paper with a new tag and author",
+            Box::new(|| {
+                site.write(
+                    "content/papers/zz-new.md",
+                    "---\ntitle: \"A brand new paper\"\ndate: 2031-05-06\nauthors: [\"Nova Newcomer\"]\ntags: [\"brand-new-tag\"]\n---\nFresh abstract.\n",
+                )
+            }),
+        ),
+        (
+            "retitle a paper (its neighbours and related papers show the title)",
+            Box::new(|| {
+                let path = papers.join(&names[5]);
+                let text = std::fs::read_to_string(&path).unwrap();
+                let retitled = text.replacen("title: \"", "title: \"Retitled ", 1);
+                assert_ne!(text, retitled, "{} has a quoted title", names[5]);
+                std::fs::write(&path, retitled).unwrap();
+            }),
+        ),
+        (
+            "retag a paper",
+            Box::new(|| {
+                let path = papers.join(&names[1]);
+                let text = std::fs::read_to_string(&path).unwrap();
+                let retagged = text.replacen("tags: [", "tags: [\"brand-new-tag\", ", 1);
+                assert_ne!(text, retagged, "{} has a tags list", names[1]);
+                std::fs::write(&path, retagged).unwrap();
+            }),
+        ),
+        (
+            "edit the card template",
+            Box::new(|| {
+                let card = repo_root().join("themes/default/templates/partials/card.html");
+                let text = std::fs::read_to_string(card).unwrap();
+                site.write(
+                    "templates/partials/card.html",
+                    &format!("{text}<!-- v2 -->\n"),
+                );
+            }),
+        ),
+        (
+            "edit site.toml",
+            Box::new(|| {
+                let toml = site.root().join("site.toml");
+                let text = std::fs::read_to_string(&toml).unwrap();
+                let edited = text.replace("paginate_by = 30", "paginate_by = 7");
+                assert_ne!(text, edited);
+                std::fs::write(&toml, edited).unwrap();
+            }),
+        ),
+    ];
+    for (i, (step, change)) in steps.iter().enumerate() {
+        change();
+        build_into(&site, &out, None);
+        let fresh = site.root().join(format!("fresh-{i}"));
+        build_into(&site, &fresh, None);
+        assert_eq!(
+            differing(&snapshot(&out), &snapshot(&fresh)),
+            Vec::<String>::new(),
+            "after: {step}"
+        );
+    }
+}
+
+#[test]
+fn warnings_are_shown_on_every_build_not_only_the_first() {
+    let site = example_site();
+    let out = site.public();
+    site.write(
+        "content/papers/odd.md",
+        "---\ntitle: \"Odd\"\ndate: 2024-01-01\nauthors: [\"A B\"]\nauthr: x\n---\nText.\n",
+    );
+    for _ in 0..2 {
+        let summary = build_into(&site, &out, None);
+        assert!(
+            summary.contains("unknown front-matter key `authr`"),
+            "{summary}"
+        );
+    }
+}

@@ -342,6 +342,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         diagnostics,
         mut stages,
     } = session.model_sources(clock)?;
+    // A one-off build needs no parse cache: free it before rendering.
+    session.parsed.clear();
+    session.sources = None;
     let diagnostics = finish(diagnostics, options.strict)?;
     // Only a build without warnings may be skipped next time: warnings must
     // be shown on every build.

@@ -112,6 +112,8 @@ pub struct Session {
     parsed: HashMap<PathBuf, (u64, ParseResult)>,
     /// The paper files as last read, with the problems reading them.
     sources: Option<(Vec<load::SourceFile>, Vec<Diagnostic>)>,
+    /// What the model keeps between rebuilds.
+    memo: model::Memo,
 }
 
 type ParseResult = (Option<parse::Paper>, Vec<Diagnostic>);
@@ -142,6 +144,7 @@ impl Session {
             tools: parse::Tools::default(),
             parsed: HashMap::new(),
             sources: None,
+            memo: model::Memo::default(),
         })
     }
 
@@ -256,7 +259,7 @@ impl Session {
         if diagnostics.iter().any(Diagnostic::is_error) {
             return Err(failure(diagnostics));
         }
-        let site = match model::Site::new(papers, self.options.drafts) {
+        let site = match model::Site::new_with(papers, self.options.drafts, &mut self.memo) {
             Ok(site) => site.with_collections(&self.config.collections),
             Err(errors) => {
                 diagnostics.extend(errors);
@@ -345,6 +348,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     // A one-off build needs no parse cache: free it before rendering.
     session.parsed.clear();
     session.sources = None;
+    session.memo = model::Memo::default();
     let diagnostics = finish(diagnostics, options.strict)?;
     // Only a build without warnings may be skipped next time: warnings must
     // be shown on every build.

@@ -11,6 +11,7 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 
 pub use paginate::{Pager, page_path, paginate};
+pub use related::Memo;
 
 use crate::diagnostic::Diagnostic;
 use crate::parse::Paper;
@@ -69,7 +70,16 @@ pub struct Term {
 impl Site {
     /// Orders papers, drops drafts unless asked for, and groups tags.
     /// Two papers with one slug are an error naming both files.
-    pub fn new(mut papers: Vec<Paper>, include_drafts: bool) -> Result<Site, Vec<Diagnostic>> {
+    pub fn new(papers: Vec<Paper>, include_drafts: bool) -> Result<Site, Vec<Diagnostic>> {
+        Site::new_with(papers, include_drafts, &mut Memo::default())
+    }
+
+    /// [`Site::new`], reusing what `memo` kept from an earlier site.
+    pub fn new_with(
+        mut papers: Vec<Paper>,
+        include_drafts: bool,
+        memo: &mut Memo,
+    ) -> Result<Site, Vec<Diagnostic>> {
         papers.retain(|p| include_drafts || !p.draft);
         // Sorting indices, then moving each paper once, is much cheaper than
         // swapping whole papers around during the sort.
@@ -98,7 +108,7 @@ impl Site {
                     || group_terms(&papers, |p| &p.authors),
                 )
             },
-            || related::related(&papers, RELATED),
+            || related::related(&papers, RELATED, memo),
         );
         let days = days(&papers);
         let mut trending: Vec<usize> = (0..papers.len()).collect();

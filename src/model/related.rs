@@ -4,6 +4,7 @@
 //! near in date, so the cost stays linear in the number of papers.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -137,13 +138,13 @@ fn each_word(text: &str, mut f: impl FnMut(u64)) {
 }
 
 /// For each paper (by index), up to `want` related papers, best first.
-pub fn related(papers: &[Paper], want: usize) -> Vec<Vec<usize>> {
+pub fn related(papers: &[Paper], want: usize, memo: &mut Memo) -> Vec<Vec<usize>> {
     let n = papers.len();
     if n < 2 || want == 0 {
         return vec![Vec::new(); n];
     }
     // Per paper: its (token id, weight) features, tags and top words alike.
-    let features = features(papers);
+    let features = features(papers, memo);
     let mut postings: HashMap<u64, Vec<usize>> = HashMap::new();
     for (i, f) in features.iter().enumerate() {
         for &(token, _) in f {
@@ -198,55 +199,74 @@ pub fn related(papers: &[Paper], want: usize) -> Vec<Vec<usize>> {
 
 /// Token ids with weights: each tag (weighted by rarity) and the paper's
 /// most distinctive words by tf-idf.
-fn features(papers: &[Paper]) -> Vec<Vec<(u64, f32)>> {
+fn features(papers: &[Paper], memo: &mut Memo) -> Vec<Vec<(u64, f32)>> {
     let n = papers.len() as f32;
-    // Per paper: (word, count) sorted by word, and its distinct tags.
-    type Doc = (Vec<(u64, u32)>, Vec<u64>);
-    let docs: Vec<Doc> = papers
+    let docs: Vec<Arc<Doc>> = papers
         .par_iter()
-        .map(|paper| {
-            let mut words: Vec<u64> = Vec::new();
-            for text in [&paper.title, &paper.body_text] {
-                each_word(text, |w| words.push(w));
-            }
-            words.sort_unstable();
-            let mut tf: Vec<(u64, u32)> = Vec::new();
-            for w in words {
-                match tf.last_mut() {
-                    Some((last, count)) if *last == w => *count += 1,
-                    _ => tf.push((w, 1)),
-                }
-            }
-            let mut tags: Vec<u64> = paper.tags.iter().map(|t| tag_token(&slugify(t))).collect();
-            tags.sort_unstable();
-            tags.dedup();
-            (tf, tags)
+        .map(|paper| match memo.docs.get(&paper.fingerprint) {
+            Some(doc) => doc.clone(),
+            None => Arc::new(tokenize(paper)),
         })
         .collect();
+    memo.docs = papers
+        .iter()
+        .zip(&docs)
+        .map(|(p, doc)| (p.fingerprint, doc.clone()))
+        .collect();
     let mut df: HashMap<u64, u32> = HashMap::new();
-    for (tf, tags) in &docs {
+    for (tf, tags) in docs.iter().map(|d| &**d) {
         for &id in tf.iter().map(|(id, _)| id).chain(tags) {
             *df.entry(id).or_default() += 1;
         }
     }
     let idf = |id: u64| (n / df[&id] as f32).ln();
-    docs.into_par_iter()
-        .map(|(tf, tags)| {
+    docs.par_iter()
+        .map(|doc| {
+            let (tf, tags) = &**doc;
             let mut top: Vec<(u64, f32)> = tf
-                .into_iter()
-                .filter(|&(id, _)| df[&id] > 1)
-                .map(|(id, count)| (id, (1.0 + (count as f32).ln()) * idf(id)))
+                .iter()
+                .filter(|&&(id, _)| df[&id] > 1)
+                .map(|&(id, count)| (id, (1.0 + (count as f32).ln()) * idf(id)))
                 .collect();
             top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             top.truncate(TERMS_PER_PAPER);
             top.extend(
-                tags.into_iter()
-                    .filter(|&id| df[&id] > 1)
-                    .map(|id| (id, TAG_WEIGHT * idf(id).max(0.1))),
+                tags.iter()
+                    .filter(|&&id| df[&id] > 1)
+                    .map(|&id| (id, TAG_WEIGHT * idf(id).max(0.1))),
             );
             top
         })
         .collect()
+}
+
+/// A paper's words with their counts, sorted by word, and its distinct tags.
+type Doc = (Vec<(u64, u32)>, Vec<u64>);
+
+/// Tokenised papers by fingerprint, kept between builds by `serve`: an
+/// edit re-tokenises one paper, not all of them.
+#[derive(Default)]
+pub struct Memo {
+    docs: HashMap<u64, Arc<Doc>>,
+}
+
+fn tokenize(paper: &Paper) -> Doc {
+    let mut words: Vec<u64> = Vec::new();
+    for text in [&paper.title, &paper.body_text] {
+        each_word(text, |w| words.push(w));
+    }
+    words.sort_unstable();
+    let mut tf: Vec<(u64, u32)> = Vec::new();
+    for w in words {
+        match tf.last_mut() {
+            Some((last, count)) if *last == w => *count += 1,
+            _ => tf.push((w, 1)),
+        }
+    }
+    let mut tags: Vec<u64> = paper.tags.iter().map(|t| tag_token(&slugify(t))).collect();
+    tags.sort_unstable();
+    tags.dedup();
+    (tf, tags)
 }
 
 #[cfg(test)]
@@ -289,7 +309,7 @@ mod tests {
             ),
             with_text("e", "2024-01-01", &["nlp"], "tokenizers for language"),
         ];
-        let related = related(&papers, 5);
+        let related = related(&papers, 5, &mut Memo::default());
         assert_eq!(related[0].first(), Some(&1));
         assert_eq!(related[2].first(), Some(&3));
         for (i, r) in related.iter().enumerate() {

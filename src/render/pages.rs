@@ -199,6 +199,17 @@ pub enum List {
     Collection(usize),
 }
 
+impl List {
+    /// The template that renders the listing.
+    pub fn template(self) -> &'static str {
+        match self {
+            List::Home => "index.html",
+            List::Tag(_) => "tag.html",
+            _ => "list.html",
+        }
+    }
+}
+
 /// What a listing shows: which template, where, and which papers.
 pub struct Listing<'a> {
     pub template: &'static str,
@@ -247,7 +258,8 @@ impl Lists {
     }
 
     pub fn listing<'a>(&'a self, env: &Env, site: &'a Site, list: List) -> Listing<'a> {
-        let plain = |template, base: String, heading: String, members: &'a [usize]| Listing {
+        let template = list.template();
+        let plain = |base: String, heading: String, members: &'a [usize]| Listing {
             template,
             base,
             heading,
@@ -263,33 +275,18 @@ impl Lists {
         match list {
             List::Home => Listing {
                 lede: env.config.description.clone(),
-                ..plain(
-                    "index.html",
-                    String::new(),
-                    env.config.title.clone(),
-                    &self.all,
-                )
+                ..plain(String::new(), env.config.title.clone(), &self.all)
             },
             List::Trending => Listing {
                 lede: "Papers with the most upvotes first; ties go to the newer paper.".into(),
-                ..plain(
-                    "list.html",
-                    "trending/".into(),
-                    "Trending papers".into(),
-                    &site.trending,
-                )
+                ..plain("trending/".into(), "Trending papers".into(), &site.trending)
             },
             List::Tag(t) => {
                 let tag = &site.tags[t];
                 Listing {
                     feed_title: subject(&tag.name),
                     tag: Some(tag),
-                    ..plain(
-                        "tag.html",
-                        tag_path(&tag.slug),
-                        tag.name.clone(),
-                        &tag.papers,
-                    )
+                    ..plain(tag_path(&tag.slug), tag.name.clone(), &tag.papers)
                 }
             }
             List::Author(a) => {
@@ -299,7 +296,6 @@ impl Lists {
                     feed_title: subject(&author.name),
                     author: Some(author),
                     ..plain(
-                        "list.html",
                         author_path(&author.slug),
                         author.name.clone(),
                         &author.papers,
@@ -312,7 +308,6 @@ impl Lists {
                     lede: count_lede(day.papers.len()),
                     day: Some(d),
                     ..plain(
-                        "list.html",
                         day_path(day.date),
                         format!("Papers of {}", day.date.strftime("%A, %B %-d, %Y")),
                         &self.all[day.papers.clone()],
@@ -324,7 +319,6 @@ impl Lists {
                 Listing {
                     lede: count_lede(year.papers.len()),
                     ..plain(
-                        "list.html",
                         format!("archive/{}/", year.number),
                         format!("Papers from {}", year.number),
                         &self.all[year.papers.clone()],
@@ -336,7 +330,6 @@ impl Lists {
                 Listing {
                     lede: count_lede(month.papers.len()),
                     ..plain(
-                        "list.html",
                         month_path(year.number, month.number),
                         format!("Papers from {}", month_name(year.number, month.number)),
                         &self.all[month.papers.clone()],
@@ -354,7 +347,6 @@ impl Lists {
                     ),
                     feed_title: subject(&collection.name),
                     ..plain(
-                        "list.html",
                         collection_path(&collection.slug),
                         collection.name.clone(),
                         &collection.papers,

@@ -268,26 +268,25 @@ impl<'a> Renderer<'a> {
                 (older.is_some(), newer.is_some()).hash(&mut h);
             }
             Unit::ListPage(list, n) => {
-                let listing = self.lists.listing(&self.env, site, list);
-                (theme.key(listing.template), theme.key("partials/card.html")).hash(&mut h);
-                (
-                    &listing.base,
-                    &listing.heading,
-                    &listing.lede,
-                    &listing.feed_title,
-                )
-                    .hash(&mut h);
-                (n, listing.members.len()).hash(&mut h);
+                // What the heading, lede and feeds derive from: the
+                // listing's address (which holds its date or slug), its
+                // subject's name, and how many papers it has.
+                let name = match list {
+                    List::Tag(t) => site.tags[t].name.as_str(),
+                    List::Author(a) => &site.authors[a].name,
+                    List::Collection(c) => &site.collections[c].name,
+                    _ => "",
+                };
+                let members = self.members(list);
+                (theme.key(list.template()), theme.key("partials/card.html")).hash(&mut h);
+                (self.list_base(list), name, n, members.len()).hash(&mut h);
                 let per = self.env.config.paginate_by.max(1);
-                let shown = &listing.members[((n - 1) * per).min(listing.members.len())
-                    ..(n * per).min(listing.members.len())];
+                let shown =
+                    &members[((n - 1) * per).min(members.len())..(n * per).min(members.len())];
                 for &i in shown {
                     self.fingerprint(i).hash(&mut h);
                 }
-                if let Some(t) = listing.tag.or(listing.author) {
-                    (&t.name, &t.slug).hash(&mut h);
-                }
-                if let Some(d) = listing.day {
+                if let List::Day(d) = list {
                     let date = |i: usize| site.days.get(i).map(|day| day.date);
                     (date(d + 1), d.checked_sub(1).and_then(date)).hash(&mut h);
                 }

@@ -11,7 +11,7 @@ use crate::render::{Content, Output};
 use crate::slug::slugify;
 
 /// The same paper twice, one person under several spellings, no abstract.
-pub fn lint_papers(papers: &[Paper]) -> Vec<Diagnostic> {
+pub fn lint_papers(papers: &[std::sync::Arc<Paper>]) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut ids: BTreeMap<String, Vec<&Paper>> = BTreeMap::new();
     for paper in papers {
@@ -59,7 +59,7 @@ pub fn lint_papers(papers: &[Paper]) -> Vec<Diagnostic> {
 /// Names that make the same author page but are written differently
 /// ("Zoe Muller", "Zoë Müller", "Zoë  Müller"): probably one person typed
 /// two ways. Reports each less common spelling once, where it first occurs.
-fn author_spellings(papers: &[Paper]) -> Vec<Diagnostic> {
+fn author_spellings(papers: &[std::sync::Arc<Paper>]) -> Vec<Diagnostic> {
     let mut by_slug: BTreeMap<String, BTreeMap<&str, (usize, &Path)>> = BTreeMap::new();
     for paper in papers {
         for author in &paper.authors {
@@ -210,7 +210,7 @@ mod tests {
         b.authors = vec!["Zoe Muller".into(), "Zoë Müller".into()];
         b.body_text = "abstract".into();
         let c = paper("c", "2024-01-01", &[]);
-        let problems = lint_papers(&[a, b, c]);
+        let problems = lint_papers(&[a.into(), b.into(), c.into()]);
         let messages: Vec<_> = problems
             .iter()
             .map(|d| (d.path.display().to_string(), d.message.clone()))

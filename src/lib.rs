@@ -116,7 +116,7 @@ pub struct Session {
     memo: model::Memo,
 }
 
-type ParseResult = (Option<parse::Paper>, Vec<Diagnostic>);
+type ParseResult = (Option<std::sync::Arc<parse::Paper>>, Vec<Diagnostic>);
 
 impl Session {
     /// Reads `site.toml` and the theme.
@@ -282,7 +282,7 @@ impl Session {
             .iter()
             .filter_map(|f| self.parsed[&f.path].1.0.clone())
             .collect();
-        let site = model::Site::new(papers, self.options.drafts)
+        let site = model::Site::new_with(papers, self.options.drafts, &mut self.memo)
             .map_err(|diagnostics| BuildFailure { diagnostics })?;
         Ok(render::search_files(&site, &self.config, &self.theme)?)
     }
@@ -298,7 +298,14 @@ impl Session {
             .renderers(self.config.unsafe_html, &self.config.base_url.path);
         let fresh: Vec<(PathBuf, u64, ParseResult)> = stale
             .par_iter()
-            .map(|(f, h)| (f.path.clone(), *h, parse::parse_paper(f, &tools)))
+            .map(|(f, h)| {
+                let (paper, problems) = parse::parse_paper(f, &tools);
+                (
+                    f.path.clone(),
+                    *h,
+                    (paper.map(std::sync::Arc::new), problems),
+                )
+            })
             .collect();
         for (path, h, result) in fresh {
             self.parsed.insert(path, (h, result));

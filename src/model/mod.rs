@@ -6,12 +6,12 @@ mod related;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::Arc;
 
 use jiff::civil::Date;
 use rayon::prelude::*;
 
 pub use paginate::{Pager, page_path, paginate};
-pub use related::Memo;
 
 use crate::diagnostic::Diagnostic;
 use crate::parse::Paper;
@@ -21,7 +21,8 @@ use crate::slug::slugify;
 #[derive(Debug)]
 pub struct Site {
     /// Newest first; ties broken by title, then slug, so output is stable.
-    pub papers: Vec<Paper>,
+    /// Shared with `serve`'s parse cache, so a rebuild does not copy them.
+    pub papers: Vec<Arc<Paper>>,
     /// Sorted by slug.
     pub tags: Vec<Term>,
     /// Sorted by slug; names compared after Unicode normalisation (NFC).
@@ -54,6 +55,15 @@ pub struct Period {
     pub months: Vec<Period>,
 }
 
+/// What building a site keeps for the next build of the same site
+/// (`serve`): tokenised abstracts and slugs, which rarely change.
+#[derive(Default)]
+pub struct Memo {
+    related: related::Memo,
+    /// Name → slug, for tags and authors.
+    slugs: std::collections::HashMap<String, String>,
+}
+
 /// How many related papers each paper page shows.
 pub const RELATED: usize = 5;
 
@@ -71,12 +81,13 @@ impl Site {
     /// Orders papers, drops drafts unless asked for, and groups tags.
     /// Two papers with one slug are an error naming both files.
     pub fn new(papers: Vec<Paper>, include_drafts: bool) -> Result<Site, Vec<Diagnostic>> {
+        let papers = papers.into_iter().map(Arc::new).collect();
         Site::new_with(papers, include_drafts, &mut Memo::default())
     }
 
     /// [`Site::new`], reusing what `memo` kept from an earlier site.
     pub fn new_with(
-        mut papers: Vec<Paper>,
+        mut papers: Vec<Arc<Paper>>,
         include_drafts: bool,
         memo: &mut Memo,
     ) -> Result<Site, Vec<Diagnostic>> {
@@ -92,8 +103,8 @@ impl Site {
                 .then_with(|| a.slug.cmp(&b.slug))
                 .then_with(|| a.source.cmp(&b.source))
         });
-        let mut slots: Vec<Option<Paper>> = papers.into_iter().map(Some).collect();
-        let papers: Vec<Paper> = order
+        let mut slots: Vec<Option<Arc<Paper>>> = papers.into_iter().map(Some).collect();
+        let papers: Vec<Arc<Paper>> = order
             .into_iter()
             .map(|i| slots[i].take().expect("each index once"))
             .collect();
@@ -101,15 +112,17 @@ impl Site {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let ((tags, authors), related) = rayon::join(
+        let slugs = &memo.slugs;
+        let (((tags, tag_slugs), (authors, author_slugs)), related) = rayon::join(
             || {
                 rayon::join(
-                    || group_terms(&papers, |p| &p.tags),
-                    || group_terms(&papers, |p| &p.authors),
+                    || group_terms(&papers, |p| &p.tags, slugs),
+                    || group_terms(&papers, |p| &p.authors, slugs),
                 )
             },
-            || related::related(&papers, RELATED, memo),
+            || related::related(&papers, RELATED, &mut memo.related),
         );
+        memo.slugs.extend(tag_slugs.into_iter().chain(author_slugs));
         let days = days(&papers);
         let mut trending: Vec<usize> = (0..papers.len()).collect();
         // Papers are already newest first, then by title: a stable sort on
@@ -179,7 +192,7 @@ impl Site {
     }
 }
 
-fn duplicate_slugs(papers: &[Paper]) -> Vec<Diagnostic> {
+fn duplicate_slugs(papers: &[Arc<Paper>]) -> Vec<Diagnostic> {
     let mut by_slug: BTreeMap<&str, Vec<&Paper>> = BTreeMap::new();
     for p in papers {
         by_slug.entry(&p.slug).or_default().push(p);
@@ -205,7 +218,7 @@ fn duplicate_slugs(papers: &[Paper]) -> Vec<Diagnostic> {
     errors
 }
 
-fn days(papers: &[Paper]) -> Vec<Day> {
+fn days(papers: &[Arc<Paper>]) -> Vec<Day> {
     let mut days: Vec<Day> = Vec::new();
     for (i, paper) in papers.iter().enumerate() {
         match days.last_mut() {
@@ -221,7 +234,12 @@ fn days(papers: &[Paper]) -> Vec<Day> {
 
 /// Groups papers by a list of names (tags, authors). Names whose slug is
 /// empty get no page; the parser has already reported tags like that.
-fn group_terms(papers: &[Paper], names: impl Fn(&Paper) -> &[String]) -> Vec<Term> {
+/// Slugs come from `known` where present; the others are returned.
+fn group_terms(
+    papers: &[Arc<Paper>],
+    names: impl Fn(&Paper) -> &[String],
+    known: &std::collections::HashMap<String, String>,
+) -> (Vec<Term>, Vec<(String, String)>) {
     // Spelling → papers, first; names repeat across papers, so each
     // spelling is slugified once (in parallel) rather than per mention.
     let mut by_name: std::collections::HashMap<&str, Vec<usize>> = Default::default();
@@ -233,17 +251,26 @@ fn group_terms(papers: &[Paper], names: impl Fn(&Paper) -> &[String]) -> Vec<Ter
             }
         }
     }
-    let slugged: Vec<(String, &str, Vec<usize>)> = by_name
+    let slugged: Vec<(String, bool, &str, Vec<usize>)> = by_name
         .into_par_iter()
-        .map(|(name, members)| (slugify(name), name, members))
-        .filter(|(slug, _, _)| !slug.is_empty())
+        .map(|(name, members)| match known.get(name) {
+            Some(slug) => (slug.clone(), false, name, members),
+            None => (slugify(name), true, name, members),
+        })
+        .collect();
+    let fresh: Vec<(String, String)> = slugged
+        .iter()
+        .filter(|(_, new, _, _)| *new)
+        .map(|(slug, _, name, _)| (name.to_string(), slug.clone()))
         .collect();
     // slug → spellings with their papers
     let mut groups: BTreeMap<String, Vec<(&str, Vec<usize>)>> = BTreeMap::new();
-    for (slug, name, members) in slugged {
-        groups.entry(slug).or_default().push((name, members));
+    for (slug, _, name, members) in slugged {
+        if !slug.is_empty() {
+            groups.entry(slug).or_default().push((name, members));
+        }
     }
-    groups
+    let terms = groups
         .into_par_iter()
         .map(|(slug, spellings)| {
             // The most common spelling; ties go to the smallest.
@@ -257,7 +284,8 @@ fn group_terms(papers: &[Paper], names: impl Fn(&Paper) -> &[String]) -> Vec<Ter
             papers.dedup();
             Term { slug, name, papers }
         })
-        .collect()
+        .collect();
+    (terms, fresh)
 }
 
 #[cfg(test)]

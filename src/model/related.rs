@@ -138,7 +138,7 @@ fn each_word(text: &str, mut f: impl FnMut(u64)) {
 }
 
 /// For each paper (by index), up to `want` related papers, best first.
-pub fn related(papers: &[Paper], want: usize, memo: &mut Memo) -> Vec<Vec<usize>> {
+pub fn related(papers: &[Arc<Paper>], want: usize, memo: &mut Memo) -> Vec<Vec<usize>> {
     let n = papers.len();
     if n < 2 || want == 0 {
         return vec![Vec::new(); n];
@@ -199,7 +199,7 @@ pub fn related(papers: &[Paper], want: usize, memo: &mut Memo) -> Vec<Vec<usize>
 
 /// Token ids with weights: each tag (weighted by rarity) and the paper's
 /// most distinctive words by tf-idf.
-fn features(papers: &[Paper], memo: &mut Memo) -> Vec<Vec<(u64, f32)>> {
+fn features(papers: &[Arc<Paper>], memo: &mut Memo) -> Vec<Vec<(u64, f32)>> {
     let n = papers.len() as f32;
     let docs: Vec<Arc<Doc>> = papers
         .par_iter()
@@ -246,7 +246,7 @@ type Doc = (Vec<(u64, u32)>, Vec<u64>);
 /// Tokenised papers by fingerprint, kept between builds by `serve`: an
 /// edit re-tokenises one paper, not all of them.
 #[derive(Default)]
-pub struct Memo {
+pub(super) struct Memo {
     docs: HashMap<u64, Arc<Doc>>,
 }
 
@@ -309,6 +309,7 @@ mod tests {
             ),
             with_text("e", "2024-01-01", &["nlp"], "tokenizers for language"),
         ];
+        let papers: Vec<Arc<Paper>> = papers.into_iter().map(Arc::new).collect();
         let related = related(&papers, 5, &mut Memo::default());
         assert_eq!(related[0].first(), Some(&1));
         assert_eq!(related[2].first(), Some(&3));

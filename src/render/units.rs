@@ -448,7 +448,7 @@ impl<'a> Renderer<'a> {
                 let papers: Vec<_> = members
                     .iter()
                     .take(config.feed_limit)
-                    .map(|&i| &site.papers[i])
+                    .map(|&i| &*site.papers[i])
                     .collect();
                 let spec = FeedSpec {
                     title,

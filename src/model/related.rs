@@ -145,7 +145,7 @@ pub fn related(papers: &[Arc<Paper>], want: usize, memo: &mut Memo) -> Vec<Vec<u
     }
     // Per paper: its (token id, weight) features, tags and top words alike.
     let features = features(papers, memo);
-    let mut postings: HashMap<u64, Vec<usize>> = HashMap::new();
+    let mut postings: TokenMap<Vec<usize>> = TokenMap::default();
     for (i, f) in features.iter().enumerate() {
         for &(token, _) in f {
             postings.entry(token).or_default().push(i);
@@ -213,7 +213,7 @@ fn features(papers: &[Arc<Paper>], memo: &mut Memo) -> Vec<Vec<(u64, f32)>> {
         .zip(&docs)
         .map(|(p, doc)| (p.fingerprint, doc.clone()))
         .collect();
-    let mut df: HashMap<u64, u32> = HashMap::new();
+    let mut df: TokenMap<u32> = TokenMap::default();
     for (tf, tags) in docs.iter().map(|d| &**d) {
         for &id in tf.iter().map(|(id, _)| id).chain(tags) {
             *df.entry(id).or_default() += 1;
@@ -240,6 +240,29 @@ fn features(papers: &[Arc<Paper>], memo: &mut Memo) -> Vec<Vec<(u64, f32)>> {
         .collect()
 }
 
+/// Maps keyed by tokens or fingerprints: the keys are xxh3 hashes already,
+/// so hashing them again (std's SipHash) would only cost time; the df count
+/// alone does a million lookups at 10,000 papers.
+type TokenMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<PreHashed>>;
+
+#[derive(Default)]
+struct PreHashed(u64);
+
+impl std::hash::Hasher for PreHashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys are hashed here; fold anything else in anyway.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
 /// A paper's words with their counts, sorted by word, and its distinct tags.
 type Doc = (Vec<(u64, u32)>, Vec<u64>);
 
@@ -247,7 +270,7 @@ type Doc = (Vec<(u64, u32)>, Vec<u64>);
 /// edit re-tokenises one paper, not all of them.
 #[derive(Default)]
 pub(super) struct Memo {
-    docs: HashMap<u64, Arc<Doc>>,
+    docs: TokenMap<Arc<Doc>>,
 }
 
 fn tokenize(paper: &Paper) -> Doc {

@@ -342,14 +342,29 @@ impl<'a> Renderer<'a> {
                 }
             }
             Unit::Sitemap => {
+                // The sitemap lists every page: paper slugs and dates, and
+                // each listing's address (from a slug or a date) and length.
                 for p in &site.papers {
                     (&p.slug, p.date).hash(&mut h);
                 }
-                for list in self.lists.all_lists(site) {
-                    let count = page_count(self.members(list).len(), self.env.config.paginate_by);
-                    (self.list_base(list), count).hash(&mut h);
+                for term in site
+                    .tags
+                    .iter()
+                    .chain(&site.authors)
+                    .chain(&site.collections)
+                {
+                    (&term.slug, term.papers.len()).hash(&mut h);
                 }
-                (site.tags.len(), site.authors.len()).hash(&mut h);
+                for day in &site.days {
+                    (day.date, day.papers.len()).hash(&mut h);
+                }
+                for y in &self.lists.years {
+                    (y.number, y.papers.len()).hash(&mut h);
+                    for m in &y.months {
+                        (m.number, m.papers.len()).hash(&mut h);
+                    }
+                }
+                (site.tags.len(), site.authors.len(), site.papers.len()).hash(&mut h);
             }
             Unit::Extras => {}
         }

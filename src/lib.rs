@@ -208,6 +208,27 @@ impl Session {
         if !problems.is_empty() {
             return None;
         }
+        let mut h = self.setup_hasher();
+        for file in files {
+            (&file.path, &file.text).hash(&mut h);
+        }
+        Some(h.finish())
+    }
+
+    /// Like [`Self::inputs_key`], from each paper file's path, size and
+    /// modification time instead of its text: no file is read, so a build
+    /// with nothing changed can stop sooner still. `None` when the folder
+    /// holds anything a full load would warn about.
+    pub fn stat_key(&self) -> Option<u64> {
+        use std::hash::{Hash, Hasher};
+        let mut h = self.setup_hasher();
+        load::stat_papers(&self.options.root)?.hash(&mut h);
+        Some(h.finish())
+    }
+
+    /// A hasher primed with the program version, config and theme.
+    fn setup_hasher(&self) -> xxhash_rust::xxh3::Xxh3 {
+        use std::hash::Hash;
         let mut h = xxhash_rust::xxh3::Xxh3::new();
         (env!("CARGO_PKG_VERSION"), format!("{:?}", self.config)).hash(&mut h);
         (
@@ -216,10 +237,7 @@ impl Session {
             self.theme.key_of_all(),
         )
             .hash(&mut h);
-        for file in files {
-            (&file.path, &file.text).hash(&mut h);
-        }
-        Some(h.finish())
+        h
     }
 
     /// Like [`Self::model`], but re-reads only `paths` (relative to the
@@ -327,11 +345,17 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let started = Instant::now();
     let mut session = Session::open(options)?;
     let clock = Instant::now();
-    session.load();
-    let inputs_key = session.inputs_key();
-    if let Some(recorded) = write::recorded_inputs(&session.output_dir)
-        && Some(recorded.key) == inputs_key
-    {
+    let recorded = write::recorded_inputs(&session.output_dir);
+    let stat_key = session.stat_key();
+    let mut inputs_key = None;
+    // Same inputs as the build that wrote the output: same output. File
+    // sizes and times are checked first; then, if needed, the texts.
+    let same = recorded.is_some_and(|r| stat_key == Some(r.stat)) || {
+        session.load();
+        inputs_key = session.inputs_key();
+        recorded.is_some_and(|r| inputs_key == Some(r.key))
+    };
+    if let Some(recorded) = recorded.filter(|_| same) {
         // Same inputs as the build that wrote the output: same output.
         return Ok(BuildReport {
             papers: recorded.papers,
@@ -352,6 +376,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         diagnostics,
         mut stages,
     } = session.model_sources(clock)?;
+    let inputs_key = inputs_key.or_else(|| session.inputs_key());
     // A one-off build needs no parse cache: free it before rendering.
     session.parsed.clear();
     session.sources = None;
@@ -361,8 +386,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     // be shown on every build.
     let inputs = inputs_key
         .filter(|_| diagnostics.is_empty())
-        .map(|key| write::Inputs {
+        .zip(stat_key)
+        .map(|(key, stat)| write::Inputs {
             key,
+            stat,
             files: 0,
             papers: site.papers.len(),
             tags: site.tags.len(),

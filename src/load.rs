@@ -61,6 +61,34 @@ pub fn load_papers(root: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
     (files, diagnostics)
 }
 
+/// Path, size and modification time (ns since the epoch) of every paper
+/// file, in load order, without reading any. `None` when there is anything
+/// [`load_papers`] would report (an unreadable entry, a symlink).
+pub fn stat_papers(root: &Path) -> Option<Vec<(PathBuf, u64, i128)>> {
+    let dir = root.join(PAPERS_DIR);
+    let mut stats = Vec::new();
+    if !dir.is_dir() {
+        return Some(stats);
+    }
+    for entry in WalkDir::new(&dir).follow_links(false).sort_by_file_name() {
+        let entry = entry.ok()?;
+        if entry.file_type().is_symlink() {
+            return None;
+        }
+        if entry.file_type().is_file() && is_markdown(entry.path()) {
+            let meta = entry.metadata().ok()?;
+            let mtime = meta
+                .modified()
+                .ok()?
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()?
+                .as_nanos() as i128;
+            stats.push((relative(root, entry.path()), meta.len(), mtime));
+        }
+    }
+    Some(stats)
+}
+
 /// Re-reads the paper files at `changed` (relative to `root`) into `files`,
 /// kept sorted by path: added, edited or, when gone, removed. Returns false,
 /// leaving a full [`load_papers`] to sort things out, when a path is not a

@@ -156,6 +156,8 @@ pub fn write_site<U: Copy + Send + Sync>(
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Inputs {
     pub key: u64,
+    /// The same from file sizes and times, which need no reading.
+    pub stat: u64,
     pub files: usize,
     pub papers: usize,
     pub tags: usize,
@@ -181,6 +183,7 @@ fn parse_inputs(line: &str) -> Option<Inputs> {
     let mut next = || parts.next();
     Some(Inputs {
         key: u64::from_str_radix(next()?, 16).ok()?,
+        stat: u64::from_str_radix(next()?, 16).ok()?,
         files: next()?.parse().ok()?,
         papers: next()?.parse().ok()?,
         tags: next()?.parse().ok()?,
@@ -428,7 +431,7 @@ struct Manifest {
     inputs: Option<Inputs>,
 }
 
-const MANIFEST_HEADER: &str = concat!("paperfeed manifest 2 ", env!("CARGO_PKG_VERSION"));
+const MANIFEST_HEADER: &str = concat!("paperfeed manifest 3 ", env!("CARGO_PKG_VERSION"));
 
 pub fn manifest_path(output: &Path) -> PathBuf {
     let name = output
@@ -482,8 +485,9 @@ impl Manifest {
             Some(i) => {
                 let _ = writeln!(
                     text,
-                    "I {:016x} {} {} {}",
+                    "I {:016x} {:016x} {} {} {}",
                     i.key,
+                    i.stat,
                     self.files(),
                     i.papers,
                     i.tags

@@ -165,7 +165,7 @@ pub fn serve(
                     serde_json::to_string(&event).expect("events serialize"),
                 );
                 log(format!(
-                    "{} changed: {} of {} units re-rendered, {} output file{} changed, reload sent {} ms after the save ({} ms rebuilding)",
+                    "{} changed: {} of {} units re-rendered, {} output file{} changed, reload sent {} ms after the save ({} ms rebuilding: {})",
                     describe_change(change, &paths, &root),
                     done.rendered,
                     done.units,
@@ -173,6 +173,11 @@ pub fn serve(
                     if changed.len() == 1 { "" } else { "s" },
                     noticed.elapsed().as_millis() + DEBOUNCE.as_millis(),
                     started.elapsed().as_millis(),
+                    done.stages
+                        .iter()
+                        .map(|(stage, took)| format!("{stage} {}", took.as_millis()))
+                        .collect::<Vec<_>>()
+                        .join(", "),
                 ));
                 catch_up_pending = true;
             }

@@ -25,6 +25,8 @@ pub struct Rebuilt {
     pub rendered: usize,
     pub units: usize,
     pub files: usize,
+    /// How long each step took, for the log.
+    pub stages: Vec<(&'static str, std::time::Duration)>,
 }
 
 /// Keeps the session, the unit keys and the cards between rebuilds.
@@ -97,6 +99,12 @@ impl Builder {
             session.model()?
         };
         let site = modelled.site;
+        let mut stages = modelled.stages;
+        let mut clock = std::time::Instant::now();
+        let mut lap = |stage: &'static str| {
+            stages.push((stage, clock.elapsed()));
+            clock = std::time::Instant::now();
+        };
         let renderer = session.renderer(&site);
         renderer.reuse_cards(&self.cards);
         let keyed: Vec<(Unit, String, u64)> = renderer
@@ -104,6 +112,7 @@ impl Builder {
             .into_par_iter()
             .map(|unit| (unit, renderer.id(unit), renderer.key(unit)))
             .collect();
+        lap("keys");
         // The first build renders everything; later ones defer.
         let defer = !self.units.is_empty();
         let stale: Vec<&(Unit, String, u64)> = keyed
@@ -117,10 +126,13 @@ impl Builder {
             all.push(d);
             BuildFailure { diagnostics: all }
         })?;
+        lap("render");
         self.cards = renderer.card_cache(&self.cards);
         drop(renderer);
         let wanted: HashSet<&str> = keyed.iter().map(|(_, id, _)| id.as_str()).collect();
-        let done = self.apply(files, Some(&wanted), rendered, keyed.len());
+        let mut done = self.apply(files, Some(&wanted), rendered, keyed.len());
+        lap("patch");
+        done.stages = stages;
         self.site = Some(site);
         Ok(done)
     }
@@ -206,6 +218,7 @@ impl Builder {
             rendered: units_rendered,
             units,
             files: files.len(),
+            stages: Vec::new(),
         }
     }
 }

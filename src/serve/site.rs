@@ -193,8 +193,9 @@ impl Builder {
                     files.insert(path, bytes);
                 }
             }
-            if let Some((_, old)) = self.units.insert(id, (key, paths)) {
-                dropped.extend(old);
+            if let Some((_, old)) = self.units.insert(id, (key, paths.clone())) {
+                // Usually a unit writes the same paths again: nothing to drop.
+                dropped.extend(old.into_iter().filter(|p| !paths.contains(p)));
             }
         }
         // Paths a unit no longer produces, unless another unit does now.

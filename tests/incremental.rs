@@ -149,6 +149,7 @@ fn after_adds_deletes_and_theme_edits_the_output_equals_a_fresh_build() {
     let mut names: Vec<_> = std::fs::read_dir(&papers)
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.ends_with(".md"))
         .collect();
     names.sort();
     type Step<'a> = (&'a str, Box<dyn Fn() + 'a>);

@@ -298,3 +298,90 @@ fn the_browser_reloads_by_itself() {
         .collect();
     assert!(violations.is_empty(), "{violations:#?}");
 }
+
+/// The served site, after edits, adds and deletes, is byte for byte what a
+/// fresh `paperfeed build` gives (but for the injected live-reload tag):
+/// the incremental rebuilds miss nothing.
+#[test]
+fn after_changes_the_served_site_equals_a_fresh_build() {
+    let site = TestSite::fixture("empty");
+    common::copy_dir(
+        &common::repo_root().join("content"),
+        &site.root().join("content"),
+    );
+    std::fs::copy(
+        common::repo_root().join("site.toml"),
+        site.root().join("site.toml"),
+    )
+    .unwrap();
+    let server = Server::start(&site, free_port());
+    let rx = events(&format!("{}__paperfeed/events", server.url));
+    next_event(&rx, "hello");
+
+    let papers = site.root().join("content/papers");
+    let mut names: Vec<String> = std::fs::read_dir(&papers)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|name| name.ends_with(".md"))
+        .collect();
+    names.sort();
+    let retitle = papers.join(&names[3]);
+    let text = std::fs::read_to_string(&retitle).unwrap();
+    std::fs::write(
+        &retitle,
+        text.replacen("title: \"", "title: \"Retitled ", 1),
+    )
+    .unwrap();
+    next_event(&rx, "reload");
+    site.write(
+        "content/papers/zz-new.md",
+        "---\ntitle: \"A brand new paper\"\ndate: 2031-05-06\nauthors: [\"Nova Newcomer\"]\ntags: [\"brand-new-tag\", \"rlhf\"]\n---\nFresh abstract about reward models.\n",
+    );
+    next_event(&rx, "reload");
+    std::fs::remove_file(papers.join(&names[0])).unwrap();
+    next_event(&rx, "reload");
+
+    let fresh = site.root().join("fresh");
+    common::paperfeed()
+        .args(["build", "--base-url", &server.url, "--output"])
+        .arg(&fresh)
+        .arg("--root")
+        .arg(site.root())
+        .assert()
+        .success();
+    let expected = common::snapshot(&fresh);
+    // The search index follows the reload: wait until it has caught up.
+    let meta = String::from_utf8(expected["search/meta.json"].clone()).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while get(&format!("{}search/meta.json", server.url)).body != meta {
+        assert!(
+            Instant::now() < deadline,
+            "the search index never caught up"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let path = site.root().display().to_string();
+    let base = server
+        .url
+        .trim_start_matches("http://")
+        .split_once('/')
+        .unwrap()
+        .1;
+    let tag = format!(
+        "<script src=\"/{base}__paperfeed/livereload.js\" data-base=\"/{base}\" defer></script>\n"
+    );
+    let mut differing = Vec::new();
+    for (file, bytes) in &expected {
+        let served = get(&format!("{}{file}", server.url));
+        let want = String::from_utf8_lossy(bytes);
+        if served.status != 200 || served.body.replace(&tag, "") != want {
+            differing.push(file.clone());
+        }
+    }
+    assert!(
+        differing.is_empty(),
+        "served differently from a fresh build of {path}: {differing:?}"
+    );
+    let gone = names[0].trim_end_matches(".md");
+    assert_eq!(get(&format!("{}papers/{gone}/", server.url)).status, 404);
+}

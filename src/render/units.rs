@@ -3,7 +3,7 @@
 //! last build need not be rendered again, which is what makes warm builds
 //! and `serve` fast. Keys are computed from the model without rendering, so
 //! they must name every input the unit's renderer reads; the tests in
-//! `tests/build.rs` compare incremental output with a full build.
+//! `tests/incremental.rs` and `tests/serve.rs` compare incremental output with a full build.
 
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, OnceLock};

@@ -13,7 +13,7 @@ use std::path::{Component, Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
-use crate::render::{Content, Output};
+use crate::render::Output;
 
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
@@ -220,7 +220,7 @@ fn rebuild<U: Copy + Send + Sync>(
                     std::fs::create_dir_all(&dir).map_err(io_err("cannot create", &dir))?;
                     parent_done = parent;
                 }
-                let bytes = file.bytes()?;
+                let bytes = bytes_of(file)?;
                 let path = staging.join(&file.path);
                 std::fs::write(&path, &bytes).map_err(io_err("cannot write", &path))?;
                 record.push((file.path.clone(), content_hash(&bytes)));
@@ -283,7 +283,7 @@ fn patch<U: Copy + Send + Sync>(
                 .into_iter()
                 .map(|f| {
                     check_relative(&f.path)?;
-                    let bytes = f.bytes()?.into_owned();
+                    let bytes = bytes_of(&f)?.into_owned();
                     let hash = content_hash(&bytes);
                     Ok((f.path, bytes, hash))
                 })
@@ -408,16 +408,10 @@ fn content_hash(bytes: &[u8]) -> u64 {
     xxhash_rust::xxh3::xxh3_64(bytes)
 }
 
-impl Output {
-    fn bytes(&self) -> Result<std::borrow::Cow<'_, [u8]>, WriteError> {
-        Ok(match &self.content {
-            Content::Bytes(bytes) => bytes.into(),
-            Content::Static(bytes) => (*bytes).into(),
-            Content::Copy(from) => std::fs::read(from)
-                .map_err(io_err("cannot copy", from))?
-                .into(),
-        })
-    }
+/// An output's bytes, naming the static file that could not be read.
+fn bytes_of(file: &Output) -> Result<std::borrow::Cow<'_, [u8]>, WriteError> {
+    file.bytes()
+        .map_err(|(from, source)| io_err("cannot copy", from)(source))
 }
 
 /// A unit's key and its files with their content hashes.
@@ -556,6 +550,7 @@ fn sibling(output: &Path, suffix: &str) -> PathBuf {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::render::Content;
 
     fn bytes(path: &str, text: &str) -> Output {
         Output {

@@ -9,15 +9,7 @@ use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
 use std::path::Path;
 
-use common::{TestSite, copy_dir, paperfeed, repo_root, snapshot};
-
-/// The example site's papers and config in a temporary folder.
-fn example_site() -> TestSite {
-    let site = TestSite::fixture("empty");
-    copy_dir(&repo_root().join("content"), &site.root().join("content"));
-    std::fs::copy(repo_root().join("site.toml"), site.root().join("site.toml")).unwrap();
-    site
-}
+use common::{TestSite, paperfeed, repo_root, snapshot};
 
 /// Builds `site` into `out` and returns the summary line.
 fn build_into(site: &TestSite, out: &Path, threads: Option<&str>) -> String {
@@ -78,7 +70,7 @@ fn written(summary: &str) -> usize {
 
 #[test]
 fn output_is_identical_with_one_thread_and_with_many() {
-    let site = example_site();
+    let site = TestSite::example();
     let one = site.root().join("one");
     let many = site.root().join("many");
     build_into(&site, &one, Some("1"));
@@ -90,7 +82,7 @@ fn output_is_identical_with_one_thread_and_with_many() {
 
 #[test]
 fn a_warm_rebuild_writes_no_file_when_nothing_changed() {
-    let site = example_site();
+    let site = TestSite::example();
     let out = site.public();
     let first = build_into(&site, &out, None);
     assert!(written(&first) > 1000, "{first}");
@@ -103,7 +95,7 @@ fn a_warm_rebuild_writes_no_file_when_nothing_changed() {
 
 #[test]
 fn editing_one_paper_writes_exactly_the_files_whose_bytes_changed() {
-    let site = example_site();
+    let site = TestSite::example();
     let out = site.public();
     build_into(&site, &out, None);
     let (bytes_before, ids_before) = (snapshot(&out), identities(&out));
@@ -142,16 +134,11 @@ fn editing_one_paper_writes_exactly_the_files_whose_bytes_changed() {
 
 #[test]
 fn after_adds_deletes_and_theme_edits_the_output_equals_a_fresh_build() {
-    let site = example_site();
+    let site = TestSite::example();
     let out = site.public();
     build_into(&site, &out, None);
     let papers = site.root().join("content/papers");
-    let mut names: Vec<_> = std::fs::read_dir(&papers)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|name| name.ends_with(".md"))
-        .collect();
-    names.sort();
+    let names = site.paper_files();
     type Step<'a> = (&'a str, Box<dyn Fn() + 'a>);
     let steps: Vec<Step> = vec![
         (
@@ -224,7 +211,7 @@ fn after_adds_deletes_and_theme_edits_the_output_equals_a_fresh_build() {
 
 #[test]
 fn warnings_are_shown_on_every_build_not_only_the_first() {
-    let site = example_site();
+    let site = TestSite::example();
     let out = site.public();
     site.write(
         "content/papers/odd.md",

@@ -304,27 +304,13 @@ fn the_browser_reloads_by_itself() {
 /// the incremental rebuilds miss nothing.
 #[test]
 fn after_changes_the_served_site_equals_a_fresh_build() {
-    let site = TestSite::fixture("empty");
-    common::copy_dir(
-        &common::repo_root().join("content"),
-        &site.root().join("content"),
-    );
-    std::fs::copy(
-        common::repo_root().join("site.toml"),
-        site.root().join("site.toml"),
-    )
-    .unwrap();
+    let site = TestSite::example();
     let server = Server::start(&site, free_port());
     let rx = events(&format!("{}__paperfeed/events", server.url));
     next_event(&rx, "hello");
 
     let papers = site.root().join("content/papers");
-    let mut names: Vec<String> = std::fs::read_dir(&papers)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().into_string().unwrap())
-        .filter(|name| name.ends_with(".md"))
-        .collect();
-    names.sort();
+    let names = site.paper_files();
     let retitle = papers.join(&names[3]);
     let text = std::fs::read_to_string(&retitle).unwrap();
     std::fs::write(

@@ -40,6 +40,18 @@ pub struct Output {
     pub content: Content,
 }
 
+impl Output {
+    /// The file's bytes; a static file copied from disk is read here, and
+    /// an error names that file.
+    pub fn bytes(&self) -> Result<std::borrow::Cow<'_, [u8]>, (&std::path::Path, std::io::Error)> {
+        Ok(match &self.content {
+            Content::Bytes(bytes) => bytes.into(),
+            Content::Static(bytes) => (*bytes).into(),
+            Content::Copy(from) => std::fs::read(from).map_err(|e| (from.as_path(), e))?.into(),
+        })
+    }
+}
+
 #[derive(Debug)]
 pub enum Content {
     Bytes(Vec<u8>),

@@ -243,14 +243,14 @@ fn bytes(outputs: Vec<Output>) -> Result<Vec<Served>, Diagnostic> {
     outputs
         .into_iter()
         .map(|o| {
-            let bytes: Arc<[u8]> = match o.content {
-                Content::Bytes(b) => Arc::from(b),
-                Content::Static(b) => Arc::from(b),
-                Content::Copy(path) => Arc::from(
-                    std::fs::read(&path)
-                        .map_err(|e| Diagnostic::error(&path, format!("cannot read: {e}")))?,
-                ),
-            };
+            let bytes: Arc<[u8]> =
+                match o.content {
+                    // Already owned: no copy.
+                    Content::Bytes(b) => Arc::from(b),
+                    _ => Arc::from(o.bytes().map_err(|(from, e)| {
+                        Diagnostic::error(from, format!("cannot read: {e}"))
+                    })?),
+                };
             Ok((o.path, bytes))
         })
         .collect()

@@ -57,6 +57,25 @@ impl TestSite {
         }
     }
 
+    /// A copy of the repository's example site (its papers and site.toml).
+    pub fn example() -> TestSite {
+        let site = TestSite::fixture("empty");
+        copy_dir(&repo_root().join("content"), &site.root().join("content"));
+        std::fs::copy(repo_root().join("site.toml"), site.root().join("site.toml")).unwrap();
+        site
+    }
+
+    /// The paper files' names in `content/papers`, sorted.
+    pub fn paper_files(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.root().join("content/papers"))
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|name| name.ends_with(".md"))
+            .collect();
+        names.sort();
+        names
+    }
+
     pub fn build(&self, args: &[&str]) -> assert_cmd::assert::Assert {
         paperfeed()
             .arg("build")

@@ -256,6 +256,54 @@ impl Session {
         }
     }
 
+    /// For `serve`'s fast path: re-reads and re-parses `paths` (relative to
+    /// the site root) when each is a paper file that was there before and
+    /// still is, and returns the new papers in `paths` order. `None` when
+    /// some path is anything else (added, deleted, not a paper): the caller
+    /// then needs [`Self::model_changed`]. A paper with errors fails with
+    /// every current diagnostic, as a full build would report them.
+    pub fn reparse(
+        &mut self,
+        paths: &[PathBuf],
+    ) -> Option<Result<Vec<std::sync::Arc<parse::Paper>>, BuildFailure>> {
+        let root = &self.options.root;
+        let (files, _) = self.sources.as_mut()?;
+        let known = |rel: &PathBuf| {
+            files
+                .binary_search_by(|f| f.path.as_path().cmp(rel))
+                .is_ok()
+                && root.join(rel).is_file()
+        };
+        if paths.is_empty() || !paths.iter().all(known) || !load::update(root, files, paths) {
+            return None;
+        }
+        let tools = self
+            .tools
+            .renderers(self.config.unsafe_html, &self.config.base_url.path);
+        let mut papers = Vec::with_capacity(paths.len());
+        let mut failed = false;
+        for rel in paths {
+            let at = files.binary_search_by(|f| f.path.as_path().cmp(rel)).ok()?;
+            let file = &files[at];
+            let fingerprint = parse::fingerprint(&file.path, &file.text);
+            let (paper, problems) = parse::parse_paper(file, &tools);
+            let paper = paper.map(std::sync::Arc::new);
+            failed |= problems.iter().any(Diagnostic::is_error);
+            papers.extend(paper.clone());
+            self.parsed
+                .insert(rel.clone(), (fingerprint, (paper, problems)));
+        }
+        if failed {
+            let (files, load_problems) = self.sources.as_ref()?;
+            let mut diagnostics = load_problems.clone();
+            for file in files {
+                diagnostics.extend(self.parsed[&file.path].1.1.iter().cloned());
+            }
+            return Some(Err(failure(diagnostics)));
+        }
+        Some(Ok(papers))
+    }
+
     fn model_sources(&mut self, mut clock: Instant) -> Result<Modelled, BuildFailure> {
         let mut stages = Vec::new();
         let mut lap = |stage: &'static str| {

@@ -57,22 +57,72 @@ impl Server {
 
     /// The first logged line containing `needle`, waiting for it if needed.
     fn wait_for_log(&self, needle: &str) -> String {
-        if let Some(line) = self.history.borrow().iter().find(|l| l.contains(needle)) {
-            return line.clone();
+        self.wait_for_nth_log(needle, 1)
+    }
+
+    /// The `n`-th logged line containing `needle`, waiting for it if needed.
+    fn wait_for_nth_log(&self, needle: &str, n: usize) -> String {
+        let nth = |history: &[String]| {
+            history
+                .iter()
+                .filter(|l| l.contains(needle))
+                .nth(n - 1)
+                .cloned()
+        };
+        if let Some(line) = nth(&self.history.borrow()) {
+            return line;
         }
         let deadline = Instant::now() + Duration::from_secs(30);
         while let Some(left) = deadline.checked_duration_since(Instant::now()) {
             match self.log.recv_timeout(left) {
                 Ok(line) => {
-                    self.history.borrow_mut().push(line.clone());
-                    if line.contains(needle) {
+                    self.history.borrow_mut().push(line);
+                    if let Some(line) = nth(&self.history.borrow()) {
                         return line;
                     }
                 }
                 Err(_) => break,
             }
         }
-        panic!("serve never logged `{needle}`");
+        panic!("serve never logged `{needle}` {n} times");
+    }
+
+    /// The files a fresh `paperfeed build` of `site` makes for this server
+    /// that the server serves differently (ignoring the injected
+    /// live-reload tag), among those `compare` selects.
+    fn differences_from_a_fresh_build(
+        &self,
+        site: &TestSite,
+        name: &str,
+        compare: impl Fn(&str) -> bool,
+    ) -> Vec<String> {
+        let fresh = site.root().join(name);
+        common::paperfeed()
+            .args(["build", "--base-url", &self.url, "--output"])
+            .arg(&fresh)
+            .arg("--root")
+            .arg(site.root())
+            .assert()
+            .success();
+        let expected = common::snapshot(&fresh);
+        let base = self
+            .url
+            .trim_start_matches("http://")
+            .split_once('/')
+            .unwrap()
+            .1;
+        let tag = format!(
+            "<script src=\"/{base}__paperfeed/livereload.js\" data-base=\"/{base}\" defer></script>\n"
+        );
+        let mut differing = Vec::new();
+        for (file, bytes) in expected.iter().filter(|(file, _)| compare(file)) {
+            let served = get(&format!("{}{file}", self.url));
+            let want = String::from_utf8_lossy(bytes);
+            if served.status != 200 || served.body.replace(&tag, "") != want {
+                differing.push(file.clone());
+            }
+        }
+        differing
     }
 }
 
@@ -327,17 +377,19 @@ fn after_changes_the_served_site_equals_a_fresh_build() {
     std::fs::remove_file(papers.join(&names[0])).unwrap();
     next_event(&rx, "reload");
 
-    let fresh = site.root().join("fresh");
-    common::paperfeed()
-        .args(["build", "--base-url", &server.url, "--output"])
-        .arg(&fresh)
-        .arg("--root")
-        .arg(site.root())
-        .assert()
-        .success();
-    let expected = common::snapshot(&fresh);
-    // The search index follows the reload: wait until it has caught up.
-    let meta = String::from_utf8(expected["search/meta.json"].clone()).unwrap();
+    // The search index follows the reload: wait until it has caught up
+    // (the paper count in its meta.json tells).
+    let meta = {
+        let fresh = site.root().join("fresh-meta");
+        common::paperfeed()
+            .args(["build", "--base-url", &server.url, "--output"])
+            .arg(&fresh)
+            .arg("--root")
+            .arg(site.root())
+            .assert()
+            .success();
+        std::fs::read_to_string(fresh.join("search/meta.json")).unwrap()
+    };
     let deadline = Instant::now() + Duration::from_secs(20);
     while get(&format!("{}search/meta.json", server.url)).body != meta {
         assert!(
@@ -346,28 +398,67 @@ fn after_changes_the_served_site_equals_a_fresh_build() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    let path = site.root().display().to_string();
-    let base = server
-        .url
-        .trim_start_matches("http://")
-        .split_once('/')
-        .unwrap()
-        .1;
-    let tag = format!(
-        "<script src=\"/{base}__paperfeed/livereload.js\" data-base=\"/{base}\" defer></script>\n"
-    );
-    let mut differing = Vec::new();
-    for (file, bytes) in &expected {
-        let served = get(&format!("{}{file}", server.url));
-        let want = String::from_utf8_lossy(bytes);
-        if served.status != 200 || served.body.replace(&tag, "") != want {
-            differing.push(file.clone());
-        }
-    }
+    let differing = server.differences_from_a_fresh_build(&site, "fresh", |_| true);
     assert!(
         differing.is_empty(),
-        "served differently from a fresh build of {path}: {differing:?}"
+        "served differently from a fresh build of {}: {differing:?}",
+        site.root().display()
     );
     let gone = names[0].trim_end_matches(".md");
     assert_eq!(get(&format!("{}papers/{gone}/", server.url)).status, 404);
+}
+
+/// An edit that leaves a paper in place (same date, tags, authors) is
+/// patched in place: the reload comes once the pages showing the paper are
+/// rendered, and those already equal a fresh build. Related papers and the
+/// search index follow, after which the whole site does.
+#[test]
+fn an_in_place_edit_serves_a_fresh_build_and_catches_up() {
+    let site = TestSite::example();
+    let server = Server::start(&site, free_port());
+    let rx = events(&format!("{}__paperfeed/events", server.url));
+    next_event(&rx, "hello");
+    let papers = site.root().join("content/papers");
+    let names = site.paper_files();
+    let edited = papers.join(&names[3]);
+    let original = std::fs::read_to_string(&edited).unwrap();
+
+    // Only words related papers ignore: nothing but the paper's own
+    // pages, and the search index, may change.
+    std::fs::write(&edited, format!("{original}\nThis and that.\n")).unwrap();
+    next_event(&rx, "reload");
+    let line = server.wait_for_log("content (");
+    assert!(line.contains("in place"), "{line}");
+    // The catch-up re-renders whatever the in-place pass missed; with
+    // related papers unchanged, that must be the search index alone.
+    let line = server.wait_for_log("caught up");
+    assert!(line.contains(": 1 unit re-rendered"), "{line}");
+    let differing = server.differences_from_a_fresh_build(&site, "fresh-1", |_| true);
+    assert!(differing.is_empty(), "after catching up: {differing:?}");
+
+    // Now words another paper has: the paper's related papers change,
+    // which only the catch-up sees.
+    let donor = std::fs::read_to_string(papers.join(&names[10])).unwrap();
+    let donor_body = donor.splitn(3, "---").nth(2).unwrap();
+    std::fs::write(&edited, format!("{original}\n{donor_body}")).unwrap();
+    next_event(&rx, "reload");
+    let line = server.wait_for_nth_log("content (", 2);
+    assert!(line.contains("in place"), "{line}");
+    server.wait_for_nth_log("caught up", 2);
+    let page = format!("papers/{}/index.html", names[3].trim_end_matches(".md"));
+    let differing = server.differences_from_a_fresh_build(&site, "fresh-3", |_| true);
+    assert!(differing.is_empty(), "after catching up: {differing:?}");
+    let before = std::fs::read_to_string(site.root().join("fresh-1").join(&page)).unwrap();
+    let after = std::fs::read_to_string(site.root().join("fresh-3").join(&page)).unwrap();
+    let related = |html: &str| {
+        html.split("id=\"related-heading\"")
+            .nth(1)
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_ne!(
+        related(&before),
+        related(&after),
+        "the edit was meant to change the related papers"
+    );
 }

@@ -95,14 +95,7 @@ impl Site {
         // Sorting indices, then moving each paper once, is much cheaper than
         // swapping whole papers around during the sort.
         let mut order: Vec<usize> = (0..papers.len()).collect();
-        order.par_sort_by(|&a, &b| {
-            let (a, b) = (&papers[a], &papers[b]);
-            b.date
-                .cmp(&a.date)
-                .then_with(|| a.title.cmp(&b.title))
-                .then_with(|| a.slug.cmp(&b.slug))
-                .then_with(|| a.source.cmp(&b.source))
-        });
+        order.par_sort_by(|&a, &b| newest_first(&papers[a], &papers[b]));
         let mut slots: Vec<Option<Arc<Paper>>> = papers.into_iter().map(Some).collect();
         let papers: Vec<Arc<Paper>> = order
             .into_iter()
@@ -137,6 +130,50 @@ impl Site {
             related,
             collections: Vec::new(),
         })
+    }
+
+    /// Puts `paper` in place of paper `i` when that changes nothing but the
+    /// paper itself: same file, slug, date, draft state, tags, authors and
+    /// upvotes, still in order between its neighbours, in the same saved
+    /// searches. Then every list, term and page number stays valid, and
+    /// only the pages that show paper `i` change. That is `serve`'s fast
+    /// path for the common edit (an abstract, a title). Related papers are
+    /// left as they were: they depend on word counts over every paper, and
+    /// `serve` recomputes them right after the reload.
+    ///
+    /// Returns the old paper, or gives `paper` back if the edit changes
+    /// more than the paper (the site is then untouched).
+    pub fn replace(
+        &mut self,
+        i: usize,
+        paper: Arc<Paper>,
+        collections: &[crate::config::Collection],
+    ) -> Result<Arc<Paper>, Arc<Paper>> {
+        let Some(old) = self.papers.get(i) else {
+            return Err(paper);
+        };
+        let same_place =
+            old.source == paper.source
+                && old.slug == paper.slug
+                && old.date == paper.date
+                && old.draft == paper.draft
+                && old.tags == paper.tags
+                && old.authors == paper.authors
+                && old.upvotes == paper.upvotes
+                && i.checked_sub(1).is_none_or(|newer| {
+                    newest_first(&self.papers[newer], &paper) == std::cmp::Ordering::Less
+                })
+                && self
+                    .papers
+                    .get(i + 1)
+                    .is_none_or(|older| newest_first(&paper, older) == std::cmp::Ordering::Less)
+                && self.collections.iter().zip(collections).all(|(term, c)| {
+                    term.papers.binary_search(&i).is_ok() == c.query.matches(&paper)
+                });
+        if !same_place || self.collections.len() != collections.len() {
+            return Err(paper);
+        }
+        Ok(std::mem::replace(&mut self.papers[i], paper))
     }
 
     /// Evaluates the saved searches against the papers.
@@ -190,6 +227,16 @@ impl Site {
     pub fn tag_slug(name: &str) -> String {
         slugify(name)
     }
+}
+
+/// The site's order: newest first; ties broken by title, then slug, then
+/// file, so the order is total and output stable.
+fn newest_first(a: &Paper, b: &Paper) -> std::cmp::Ordering {
+    b.date
+        .cmp(&a.date)
+        .then_with(|| a.title.cmp(&b.title))
+        .then_with(|| a.slug.cmp(&b.slug))
+        .then_with(|| a.source.cmp(&b.source))
 }
 
 fn duplicate_slugs(papers: &[Arc<Paper>]) -> Vec<Diagnostic> {
@@ -407,6 +454,49 @@ pub(crate) mod tests {
         assert_eq!(site.authors.len(), 1);
         assert_eq!(site.authors[0].slug, "zoe-ng");
         assert_eq!(site.authors[0].papers, [0, 1], "listed once per paper");
+    }
+
+    #[test]
+    fn replace_accepts_only_edits_that_keep_the_site_shape() {
+        let make = |slug: &str, date: &str| {
+            let mut p = paper(slug, date, &["rl"]);
+            p.authors = vec!["Ada".into()];
+            p
+        };
+        let mut site = Site::new(
+            vec![
+                make("a", "2024-01-03"),
+                make("b", "2024-01-02"),
+                make("c", "2024-01-02"),
+            ],
+            false,
+        )
+        .unwrap();
+        let mut edited = make("b", "2024-01-02");
+        edited.body_text = "new words".into();
+        edited.title = "BB".into();
+        let old = site.replace(1, Arc::new(edited), &[]).unwrap();
+        assert_eq!(old.body_text, "");
+        assert_eq!(site.papers[1].body_text, "new words");
+
+        let refused = |site: &mut Site, change: &dyn Fn(&mut Paper)| {
+            let mut p = make("b", "2024-01-02");
+            change(&mut p);
+            let before = site.papers[1].clone();
+            assert!(site.replace(1, Arc::new(p), &[]).is_err());
+            assert!(Arc::ptr_eq(&before, &site.papers[1]), "left untouched");
+        };
+        refused(&mut site, &|p| p.date = "2024-01-04".parse().unwrap());
+        refused(&mut site, &|p| p.tags.push("new".into()));
+        refused(&mut site, &|p| p.authors.clear());
+        refused(&mut site, &|p| p.upvotes = 9);
+        refused(&mut site, &|p| p.slug = "other".into());
+        // "c" has the same date; the title decides, and now puts "b" after it.
+        refused(&mut site, &|p| p.title = "D".into());
+        assert!(
+            site.replace(7, Arc::new(make("z", "2024-01-01")), &[])
+                .is_err()
+        );
     }
 
     #[test]

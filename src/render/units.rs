@@ -97,6 +97,8 @@ pub struct Renderer<'a> {
     salt: u64,
     papers: Vec<OnceLock<PaperCtx<'a>>>,
     cards: Vec<OnceLock<Result<Arc<str>, Diagnostic>>>,
+    /// Cards of an earlier build, looked up before rendering one.
+    earlier_cards: Option<&'a CardCache>,
 }
 
 /// Cards from earlier renders, by [`Renderer::card_key`], for `serve`.
@@ -134,7 +136,14 @@ impl<'a> Renderer<'a> {
             salt,
             papers: (0..site.papers.len()).map(|_| OnceLock::new()).collect(),
             cards: (0..site.papers.len()).map(|_| OnceLock::new()).collect(),
+            earlier_cards: None,
         }
+    }
+
+    /// Lets cards come from `cache` where their keys match (`serve`).
+    pub fn with_cards(mut self, cache: &'a CardCache) -> Self {
+        self.earlier_cards = Some(cache);
+        self
     }
 
     /// Every unit of the site.
@@ -255,16 +264,9 @@ impl<'a> Renderer<'a> {
             }
             Unit::Paper(i) => {
                 theme.key("paper.html").hash(&mut h);
-                self.fingerprint(i).hash(&mut h);
-                let (older, newer) = site.neighbours(i);
-                for j in older
-                    .into_iter()
-                    .chain(newer)
-                    .chain(site.related[i].iter().copied())
-                {
-                    self.fingerprint(j).hash(&mut h);
-                }
+                self.shows(unit, |j| self.fingerprint(j).hash(&mut h));
                 // Separates "older only" from "newer only".
+                let (older, newer) = site.neighbours(i);
                 (older.is_some(), newer.is_some()).hash(&mut h);
             }
             Unit::ListPage(list, n) => {
@@ -280,23 +282,16 @@ impl<'a> Renderer<'a> {
                 let members = self.members(list);
                 (theme.key(list.template()), theme.key("partials/card.html")).hash(&mut h);
                 (self.list_base(list), name, n, members.len()).hash(&mut h);
-                let per = self.env.config.paginate_by.max(1);
-                let shown =
-                    &members[((n - 1) * per).min(members.len())..(n * per).min(members.len())];
-                for &i in shown {
-                    self.fingerprint(i).hash(&mut h);
-                }
+                self.shows(unit, |i| self.fingerprint(i).hash(&mut h));
                 if let List::Day(d) = list {
                     let date = |i: usize| site.days.get(i).map(|day| day.date);
                     (date(d + 1), d.checked_sub(1).and_then(date)).hash(&mut h);
                 }
             }
             Unit::Feeds(subject) => {
-                let (path, name, members) = self.subject(subject);
+                let (path, name, _) = self.subject(subject);
                 (path, name).hash(&mut h);
-                for &i in members.iter().take(self.env.config.feed_limit) {
-                    self.fingerprint(i).hash(&mut h);
-                }
+                self.shows(unit, |i| self.fingerprint(i).hash(&mut h));
             }
             Unit::ArchiveIndex => {
                 theme.key("archive.html").hash(&mut h);
@@ -337,9 +332,7 @@ impl<'a> Renderer<'a> {
             Unit::SyntaxCss => self.syntax_css.hash(&mut h),
             Unit::SearchIndex => {
                 theme.key("partials/card.html").hash(&mut h);
-                for p in &site.papers {
-                    p.fingerprint.hash(&mut h);
-                }
+                self.shows(unit, |i| self.fingerprint(i).hash(&mut h));
             }
             Unit::Sitemap => {
                 // The sitemap lists every page: paper slugs and dates, and
@@ -371,6 +364,56 @@ impl<'a> Renderer<'a> {
         h.finish()
     }
 
+    /// Calls `f` with each paper whose content `unit` shows, in a fixed
+    /// order. Keys hash these papers' fingerprints, and [`Self::dependents`]
+    /// inverts it; one function for both keeps them in step. What a unit
+    /// reads beyond its papers' content (names, counts, slugs, dates) goes
+    /// into its key separately.
+    pub fn shows(&self, unit: Unit, mut f: impl FnMut(usize)) {
+        let site = self.site;
+        match unit {
+            Unit::Paper(i) => {
+                f(i);
+                let (older, newer) = site.neighbours(i);
+                for j in older
+                    .into_iter()
+                    .chain(newer)
+                    .chain(site.related[i].iter().copied())
+                {
+                    f(j);
+                }
+            }
+            Unit::ListPage(list, n) => {
+                let members = self.members(list);
+                let per = self.env.config.paginate_by.max(1);
+                let shown =
+                    &members[((n - 1) * per).min(members.len())..(n * per).min(members.len())];
+                shown.iter().copied().for_each(f);
+            }
+            Unit::Feeds(subject) => {
+                let (_, _, members) = self.subject(subject);
+                members
+                    .iter()
+                    .take(self.env.config.feed_limit)
+                    .copied()
+                    .for_each(f);
+            }
+            Unit::SearchIndex => (0..site.papers.len()).for_each(f),
+            _ => {}
+        }
+    }
+
+    /// For each paper, the positions in `plan` of the units that show it
+    /// (see [`Self::shows`]).
+    pub fn dependents(&self, plan: &[Unit]) -> Vec<Vec<u32>> {
+        let mut dependents = vec![Vec::new(); self.site.papers.len()];
+        for (at, &unit) in plan.iter().enumerate() {
+            let at = u32::try_from(at).expect("fewer than 4 billion units");
+            self.shows(unit, |i| dependents[i].push(at));
+        }
+        dependents
+    }
+
     fn subject(&self, subject: Subject) -> (String, &str, &[usize]) {
         let site = self.site;
         let path = self.subject_path(subject);
@@ -389,23 +432,35 @@ impl<'a> Renderer<'a> {
     }
 
     fn card(&self, i: usize) -> Result<&str, Diagnostic> {
-        match self.cards[i].get_or_init(|| pages::card(&self.env, self.paper(i)).map(Arc::from)) {
+        let card = self.cards[i].get_or_init(|| {
+            let earlier = self
+                .earlier_cards
+                .and_then(|cache| cache.get(&self.card_key(i)));
+            match earlier {
+                Some(card) => Ok(card.clone()),
+                None => pages::card(&self.env, self.paper(i)).map(Arc::from),
+            }
+        });
+        match card {
             Ok(card) => Ok(card),
             Err(e) => Err(e.clone()),
         }
     }
 
-    /// Fills cards from `cache`, where their keys match.
-    pub fn reuse_cards(&self, cache: &CardCache) {
-        self.cards.par_iter().enumerate().for_each(|(i, slot)| {
-            if let Some(card) = cache.get(&self.card_key(i)) {
-                let _ = slot.set(Ok(card.clone()));
-            }
-        });
+    /// The cards of papers `indices` that this renderer has, for adding to
+    /// the cache [`Self::with_cards`] reads.
+    pub fn cards_of(&self, indices: &[usize]) -> Vec<(u64, Arc<str>)> {
+        indices
+            .iter()
+            .filter_map(|&i| match self.cards[i].get() {
+                Some(Ok(card)) => Some((self.card_key(i), card.clone())),
+                _ => None,
+            })
+            .collect()
     }
 
     /// The cards of this site's papers for the next build's
-    /// [`Self::reuse_cards`]: rendered here, or still valid in `previous`.
+    /// [`Self::with_cards`]: rendered here, or still valid in `previous`.
     pub fn card_cache(&self, previous: &CardCache) -> CardCache {
         self.cards
             .par_iter()

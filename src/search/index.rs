@@ -9,7 +9,9 @@
 //! with doc numbers delta-encoded; `fields` is a bit set of where the term
 //! occurs (see [`Field`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+
+use rayon::prelude::*;
 
 use serde::Serialize;
 
@@ -53,37 +55,35 @@ struct Meta<'a> {
 
 /// `(site path, JSON)` files under `search/`. `cards[i]` is paper `i`'s card HTML.
 pub fn build(site: &Site, cards: &[&str]) -> Vec<(String, String)> {
-    // term → (doc, fields), docs ascending.
-    let mut postings: BTreeMap<String, Vec<(u32, u8)>> = BTreeMap::new();
-    for (doc, paper) in site.papers.iter().enumerate() {
-        let mut fields: BTreeMap<String, u8> = BTreeMap::new();
-        let mut add = |text: &str, field: Field| {
-            for w in words(text) {
-                *fields.entry(w).or_default() |= field as u8;
+    // Papers are tokenised in parallel; then term → (doc, fields), docs
+    // ascending, merged from per-thread maps and sorted by term.
+    let postings: HashMap<String, Vec<(u32, u8)>> = site
+        .papers
+        .par_iter()
+        .enumerate()
+        .fold(HashMap::new, |mut postings, (doc, paper)| {
+            for (term, mask) in terms(paper) {
+                postings
+                    .entry(term)
+                    .or_insert_with(Vec::new)
+                    .push((doc as u32, mask));
             }
-        };
-        add(&paper.title, Field::Title);
-        for a in &paper.authors {
-            add(a, Field::Author);
-        }
-        for t in &paper.tags {
-            add(t, Field::Tag);
-        }
-        if let Some(id) = &paper.arxiv {
-            add(id, Field::Arxiv);
-        }
-        add(&paper.body_text, Field::Abstract);
-        for t in &paper.tags {
-            fields.insert(tag_key(t), Field::Tag as u8);
-        }
-        for (term, mask) in fields {
-            postings.entry(term).or_default().push((doc as u32, mask));
-        }
-    }
+            postings
+        })
+        .reduce(HashMap::new, |a, b| {
+            let (mut a, b) = if a.len() < b.len() { (b, a) } else { (a, b) };
+            for (term, list) in b {
+                a.entry(term).or_default().extend(list);
+            }
+            a
+        });
     let docs = site.papers.len();
-    let encoded: BTreeMap<String, String> = postings
-        .into_iter()
-        .map(|(term, list)| {
+    let mut postings: Vec<(String, Vec<(u32, u8)>)> = postings.into_iter().collect();
+    postings.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let encoded: Vec<(String, String)> = postings
+        .into_par_iter()
+        .map(|(term, mut list)| {
+            list.sort_unstable();
             let text = if list.len() * DENSE_FRACTION > docs && docs >= 256 {
                 bitmaps(&list, docs)
             } else {
@@ -95,18 +95,23 @@ pub fn build(site: &Site, cards: &[&str]) -> Vec<(String, String)> {
     let mut files = Vec::new();
     let mut keys = Vec::new();
     split(
-        &encoded.iter().collect::<Vec<_>>(),
+        &encoded.iter().map(|(t, p)| (t, p)).collect::<Vec<_>>(),
         1,
         &mut keys,
         &mut files,
     );
 
-    for (n, chunk) in cards.chunks(DOCS_PER_CHUNK).enumerate() {
-        files.push((
-            format!("search/cards/{n}.json"),
-            crate::render::html_safe_json(&chunk),
-        ));
-    }
+    files.par_extend(
+        cards
+            .par_chunks(DOCS_PER_CHUNK)
+            .enumerate()
+            .map(|(n, chunk)| {
+                (
+                    format!("search/cards/{n}.json"),
+                    crate::render::html_safe_json(&chunk),
+                )
+            }),
+    );
     let mut years: Vec<(i16, usize, usize)> = Vec::new();
     for (doc, paper) in site.papers.iter().enumerate() {
         match years.last_mut() {
@@ -131,6 +136,31 @@ pub fn build(site: &Site, cards: &[&str]) -> Vec<(String, String)> {
         crate::render::html_safe_json(&meta),
     ));
     files
+}
+
+/// A paper's terms, each with the fields it occurs in.
+fn terms(paper: &crate::parse::Paper) -> HashMap<String, u8> {
+    let mut fields: HashMap<String, u8> = HashMap::new();
+    let mut add = |text: &str, field: Field| {
+        for w in words(text) {
+            *fields.entry(w).or_default() |= field as u8;
+        }
+    };
+    add(&paper.title, Field::Title);
+    for a in &paper.authors {
+        add(a, Field::Author);
+    }
+    for t in &paper.tags {
+        add(t, Field::Tag);
+    }
+    if let Some(id) = &paper.arxiv {
+        add(id, Field::Arxiv);
+    }
+    add(&paper.body_text, Field::Abstract);
+    for t in &paper.tags {
+        fields.insert(tag_key(t), Field::Tag as u8);
+    }
+    fields
 }
 
 /// `[doc, fields, doc, fields…]`, doc numbers as differences from the previous.

@@ -54,8 +54,17 @@
   events.addEventListener("hello", function () {
     document.documentElement.setAttribute("data-paperfeed-live", "connected");
   });
+  // The output file behind this page: "papers/x/" is "papers/x/index.html".
+  function shownFile() {
+    var path = decodeURIComponent(window.location.pathname);
+    if (path.indexOf(base) === 0) { path = path.slice(base.length); }
+    return path === "" || path.slice(-1) === "/" ? path + "index.html" : path;
+  }
+
   events.addEventListener("reload", function (e) {
     var data = JSON.parse(e.data);
+    // A late update (related papers) that leaves this page as it is.
+    if (data.if_shown && data.changed.indexOf(shownFile()) < 0) { return; }
     hideOverlay();
     if (data.css_only) { swapStylesheets(); } else { window.location.reload(); }
   });

@@ -102,6 +102,9 @@ pub fn serve(
     on_ready(&local);
 
     let (changes, batches) = mpsc::channel();
+    // Batches sent and not yet received: the catch-up yields to them.
+    let queued = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let sent = Arc::clone(&queued);
     // The watcher reports absolute paths; compare them with an absolute root.
     let root = std::fs::canonicalize(&options.root).unwrap_or_else(|_| options.root.clone());
     let mut debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
@@ -113,6 +116,7 @@ pub fn serve(
                 .flat_map(|e| e.event.paths)
                 .collect();
             if !paths.is_empty() {
+                sent.fetch_add(1, Ordering::SeqCst);
                 let _ = changes.send((Instant::now(), paths));
             }
         }
@@ -128,21 +132,52 @@ pub fn serve(
         let Ok((noticed, paths)) = batches.recv_timeout(Duration::from_millis(200)) else {
             if std::mem::take(&mut catch_up_pending) {
                 let started = Instant::now();
-                match builder.catch_up(&shared.files) {
-                    Ok(late) if late.rendered > 0 => log(format!(
-                        "search index updated in {} ms",
-                        started.elapsed().as_millis()
-                    )),
-                    Ok(_) => {}
+                let interrupted = || queued.load(Ordering::SeqCst) > 0;
+                match builder.catch_up(&shared.files, &interrupted) {
+                    // A change came in first; try again once it is built.
+                    Ok(None) => catch_up_pending = true,
+                    Ok(Some(late)) => {
+                        if late.changed.iter().any(|p| !p.starts_with("search/")) {
+                            // Only browsers showing one of these pages reload.
+                            let event = ReloadEvent {
+                                changed: late.changed.iter().take(100).cloned().collect(),
+                                css_only: false,
+                                if_shown: late.changed.len() <= 100,
+                            };
+                            shared.broadcast(
+                                "reload",
+                                serde_json::to_string(&event).expect("events serialize"),
+                            );
+                        }
+                        if late.rendered > 0 {
+                            log(format!(
+                                "caught up in {} ms: {} unit{} re-rendered, {} output files changed (related papers, search index; {})",
+                                started.elapsed().as_millis(),
+                                late.rendered,
+                                if late.rendered == 1 { "" } else { "s" },
+                                late.changed.len(),
+                                describe_stages(&late.stages),
+                            ));
+                        }
+                    }
                     Err(failure) => log(format!(
-                        "cannot update the search index:\n{}",
+                        "cannot bring related papers and the search index up to date:\n{}",
                         describe(&failure)
                     )),
                 }
             }
             continue;
         };
+        queued.fetch_sub(1, Ordering::SeqCst);
         let theme = builder.theme();
+        // Editors' scratch files say nothing; the same file may be named
+        // by several events of one burst.
+        let mut paths: Vec<PathBuf> = paths
+            .into_iter()
+            .filter(|p| classify(&root, &theme, p) != Change::Ignore)
+            .collect();
+        paths.sort();
+        paths.dedup();
         let change = paths
             .iter()
             .map(|p| classify(&root, &theme, p))
@@ -159,25 +194,23 @@ pub fn serve(
                 let event = ReloadEvent {
                     changed: changed.iter().take(100).cloned().collect(),
                     css_only,
+                    if_shown: false,
                 };
                 shared.broadcast(
                     "reload",
                     serde_json::to_string(&event).expect("events serialize"),
                 );
                 log(format!(
-                    "{} changed: {} of {} units re-rendered, {} output file{} changed, reload sent {} ms after the save ({} ms rebuilding: {})",
+                    "{} changed: {} of {} units re-rendered{}, {} output file{} changed, reload sent {} ms after the save ({} ms rebuilding: {})",
                     describe_change(change, &paths, &root),
                     done.rendered,
                     done.units,
+                    if done.in_place { " in place" } else { "" },
                     changed.len(),
                     if changed.len() == 1 { "" } else { "s" },
                     noticed.elapsed().as_millis() + DEBOUNCE.as_millis(),
                     started.elapsed().as_millis(),
-                    done.stages
-                        .iter()
-                        .map(|(stage, took)| format!("{stage} {}", took.as_millis()))
-                        .collect::<Vec<_>>()
-                        .join(", "),
+                    describe_stages(&done.stages),
                 ));
                 catch_up_pending = true;
             }
@@ -211,8 +244,11 @@ fn bind(address: &str, port: u16) -> Result<(tiny_http::Server, u16), String> {
 
 #[derive(Serialize)]
 struct ReloadEvent {
+    /// Output paths, at most 100.
     changed: Vec<String>,
     css_only: bool,
+    /// Reload only a page whose file is in `changed`.
+    if_shown: bool,
 }
 
 #[derive(Serialize)]
@@ -250,6 +286,14 @@ fn describe(failure: &BuildFailure) -> String {
         .map(|d| d.to_string())
         .collect::<Vec<_>>()
         .join("\n\n")
+}
+
+fn describe_stages(stages: &[(&str, Duration)]) -> String {
+    stages
+        .iter()
+        .map(|(stage, took)| format!("{stage} {}", took.as_millis()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn describe_change(change: Change, paths: &[PathBuf], root: &Path) -> String {

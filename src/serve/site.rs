@@ -1,8 +1,16 @@
-//! The in-memory site `serve` keeps between rebuilds. Each rebuild re-keys
-//! every unit (see [`crate::render::units`]) and renders only those whose
-//! key changed, reusing the cards of unchanged papers, then patches the
-//! served files. Nothing is touched until every changed unit rendered, so a
+//! The in-memory site `serve` keeps between rebuilds, and the two ways it
+//! is rebuilt. Nothing is touched until every changed unit rendered, so a
 //! build error leaves the last good site in place.
+//!
+//! - A full rebuild models the whole site again, re-keys every unit (see
+//!   [`crate::render::units`]) and renders those whose key changed, reusing
+//!   the cards of unchanged papers.
+//! - An edit that leaves a paper where it was (same date, tags, authors…;
+//!   see [`crate::model::Site::replace`]) is patched in place: only the
+//!   units that show the paper are re-keyed and rendered, found through the
+//!   index [`Renderer::dependents`] built at the last full rebuild. What
+//!   depends on every paper (related papers, the search index) is then
+//!   brought up to date by [`Builder::catch_up`], right after the reload.
 
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
@@ -12,7 +20,8 @@ use rayon::prelude::*;
 
 use super::http::Files;
 use super::watch::Change;
-use crate::render::units::{CardCache, Unit};
+use crate::parse::Paper;
+use crate::render::units::{CardCache, Renderer, Unit};
 use crate::render::{Content, Output};
 use crate::{BuildFailure, BuildOptions, Diagnostic, Session};
 
@@ -25,6 +34,8 @@ pub struct Rebuilt {
     pub rendered: usize,
     pub units: usize,
     pub files: usize,
+    /// Whether the edit was patched in place (only the paper's pages).
+    pub in_place: bool,
     /// How long each step took, for the log.
     pub stages: Vec<(&'static str, std::time::Duration)>,
 }
@@ -38,6 +49,13 @@ pub struct Builder {
     cards: CardCache,
     /// The site of the last good build, for [`Builder::catch_up`].
     site: Option<crate::model::Site>,
+    /// The units of the last full rebuild, and per paper the positions
+    /// there of the units that show it.
+    plan: Vec<Unit>,
+    dependents: Vec<Vec<u32>>,
+    /// Set by an in-place edit: `site`'s related papers may be stale, and
+    /// [`Builder::catch_up`] does a full rebuild.
+    behind: bool,
 }
 
 /// Units left out of a rebuild's critical path: the search index reads
@@ -55,6 +73,9 @@ impl Builder {
             units: HashMap::new(),
             cards: CardCache::new(),
             site: None,
+            plan: Vec::new(),
+            dependents: Vec::new(),
+            behind: false,
         }
     }
 
@@ -73,6 +94,28 @@ impl Builder {
         root: &std::path::Path,
         files: &std::sync::RwLock<Files>,
     ) -> Result<Rebuilt, BuildFailure> {
+        let relative: Vec<PathBuf> = paths
+            .iter()
+            .map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf())
+            .collect();
+        if change == Change::Content
+            && let Some(done) = self.rebuild_in_place(&relative, files)
+        {
+            return done;
+        }
+        let done = self.rebuild_all(change, &relative, files, &|| false)?;
+        Ok(done.expect("never interrupted"))
+    }
+
+    /// The full rebuild; `None` when `interrupted` said so between two
+    /// steps, before anything was changed.
+    fn rebuild_all(
+        &mut self,
+        change: Change,
+        relative: &[PathBuf],
+        files: &std::sync::RwLock<Files>,
+        interrupted: &dyn Fn() -> bool,
+    ) -> Result<Option<Rebuilt>, BuildFailure> {
         let session = match (&mut self.session, change) {
             (Some(session), Change::Content) => session,
             (Some(session), Change::Static | Change::Templates) => {
@@ -89,15 +132,14 @@ impl Builder {
                 self.session.insert(Session::open(&self.options)?)
             }
         };
-        let relative: Vec<PathBuf> = paths
-            .iter()
-            .map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf())
-            .collect();
         let modelled = if change == Change::Content {
-            session.model_changed(&relative)?
+            session.model_changed(relative)?
         } else {
             session.model()?
         };
+        if interrupted() {
+            return Ok(None);
+        }
         let site = modelled.site;
         let mut stages = modelled.stages;
         let mut clock = std::time::Instant::now();
@@ -105,14 +147,16 @@ impl Builder {
             stages.push((stage, clock.elapsed()));
             clock = std::time::Instant::now();
         };
-        let renderer = session.renderer(&site);
-        renderer.reuse_cards(&self.cards);
-        let keyed: Vec<(Unit, String, u64)> = renderer
-            .plan()
-            .into_par_iter()
-            .map(|unit| (unit, renderer.id(unit), renderer.key(unit)))
+        let renderer = session.renderer(&site).with_cards(&self.cards);
+        let plan = renderer.plan();
+        let keyed: Vec<(Unit, String, u64)> = plan
+            .par_iter()
+            .map(|&unit| (unit, renderer.id(unit), renderer.key(unit)))
             .collect();
         lap("keys");
+        if interrupted() {
+            return Ok(None);
+        }
         // The first build renders everything; later ones defer.
         let defer = !self.units.is_empty();
         let stale: Vec<&(Unit, String, u64)> = keyed
@@ -127,23 +171,120 @@ impl Builder {
             BuildFailure { diagnostics: all }
         })?;
         lap("render");
-        self.cards = renderer.card_cache(&self.cards);
+        let cards = renderer.card_cache(&self.cards);
+        let dependents = renderer.dependents(&plan);
         drop(renderer);
+        self.cards = cards;
         let wanted: HashSet<&str> = keyed.iter().map(|(_, id, _)| id.as_str()).collect();
         let mut done = self.apply(files, Some(&wanted), rendered, keyed.len());
         lap("patch");
         done.stages = stages;
         self.site = Some(site);
-        Ok(done)
+        self.plan = plan;
+        self.dependents = dependents;
+        self.behind = false;
+        Ok(Some(done))
     }
 
-    /// Renders the units [`Builder::rebuild`] deferred, if they changed.
-    pub fn catch_up(&mut self, files: &std::sync::RwLock<Files>) -> Result<Rebuilt, BuildFailure> {
-        let (Some(session), Some(site)) = (&self.session, &self.site) else {
-            return Ok(Rebuilt::default());
+    /// The fast path of [`Self::rebuild`]: `None` when the change is not an
+    /// edit the site can take in place (see [`crate::model::Site::replace`]).
+    fn rebuild_in_place(
+        &mut self,
+        paths: &[PathBuf],
+        files: &std::sync::RwLock<Files>,
+    ) -> Option<Result<Rebuilt, BuildFailure>> {
+        let mut clock = std::time::Instant::now();
+        let mut stages = Vec::new();
+        let mut lap = |stage: &'static str| {
+            stages.push((stage, clock.elapsed()));
+            clock = std::time::Instant::now();
         };
-        let renderer = session.renderer(site);
-        renderer.reuse_cards(&self.cards);
+        let (session, site) = (self.session.as_mut()?, self.site.as_mut()?);
+        if self.dependents.len() != site.papers.len() {
+            return None;
+        }
+        let papers = match session.reparse(paths)? {
+            Ok(papers) if papers.len() == paths.len() => papers,
+            Ok(_) => return None,
+            Err(failure) => return Some(Err(failure)),
+        };
+        lap("parse");
+        let mut swapped: Vec<(usize, Arc<Paper>)> = Vec::new();
+        for paper in papers {
+            let at = site.papers.iter().position(|p| p.source == paper.source);
+            match at.map(|i| (i, site.replace(i, paper, &session.config.collections))) {
+                Some((i, Ok(old))) => swapped.push((i, old)),
+                _ => {
+                    undo(site, swapped);
+                    return None;
+                }
+            }
+        }
+        let edited: Vec<usize> = swapped.iter().map(|(i, _)| *i).collect();
+        let mut affected: Vec<u32> = edited
+            .iter()
+            .flat_map(|&i| self.dependents[i].iter().copied())
+            .collect();
+        affected.sort_unstable();
+        affected.dedup();
+        lap("model");
+        let renderer = session.renderer(site).with_cards(&self.cards);
+        let keyed: Vec<(Unit, String, u64)> = affected
+            .par_iter()
+            .map(|&at| self.plan[at as usize])
+            .filter(|&unit| !deferred(unit))
+            .map(|unit| (unit, renderer.id(unit), renderer.key(unit)))
+            .filter(|(_, id, key)| self.units.get(id).is_none_or(|(old, _)| old != key))
+            .collect();
+        lap("keys");
+        let stale: Vec<&(Unit, String, u64)> = keyed.iter().collect();
+        let rendered = match render_units(&renderer, &stale) {
+            Ok(rendered) => rendered,
+            Err(d) => {
+                drop(renderer);
+                undo(site, swapped);
+                return Some(Err(BuildFailure::from(d)));
+            }
+        };
+        lap("render");
+        let cards = renderer.cards_of(&edited);
+        drop(renderer);
+        self.cards.extend(cards);
+        let mut done = self.apply(files, None, rendered, self.plan.len());
+        lap("patch");
+        done.stages = stages;
+        done.in_place = true;
+        self.behind = true;
+        Some(Ok(done))
+    }
+
+    /// Brings the site fully up to date after [`Self::rebuild`]: a full
+    /// rebuild if an edit was patched in place (related papers), then the
+    /// search index if it changed. This takes seconds at 10,000 papers, so
+    /// it checks `interrupted` between steps and gives up (`None`) when a
+    /// new change is waiting; call it again once the files are quiet.
+    pub fn catch_up(
+        &mut self,
+        files: &std::sync::RwLock<Files>,
+        interrupted: &dyn Fn() -> bool,
+    ) -> Result<Option<Rebuilt>, BuildFailure> {
+        let mut done = Rebuilt::default();
+        if self.behind {
+            // Nothing changed on disk since: the content change re-models
+            // from the files already read.
+            match self.rebuild_all(Change::Content, &[], files, interrupted)? {
+                Some(rebuilt) => done = rebuilt,
+                None => return Ok(None),
+            }
+        }
+        if interrupted() {
+            return Ok(None);
+        }
+        let (Some(session), Some(site)) = (&self.session, &self.site) else {
+            return Ok(Some(done));
+        };
+        let started = std::time::Instant::now();
+        let renderer = session.renderer(site).with_cards(&self.cards);
         let unit = Unit::SearchIndex;
         let keyed = (unit, renderer.id(unit), renderer.key(unit));
         if self
@@ -151,12 +292,18 @@ impl Builder {
             .get(&keyed.1)
             .is_some_and(|(old, _)| *old == keyed.2)
         {
-            return Ok(Rebuilt::default());
+            return Ok(Some(done));
         }
         let rendered = render_units(&renderer, &[&keyed]).map_err(BuildFailure::from)?;
-        self.cards = renderer.card_cache(&self.cards);
+        let cards = renderer.card_cache(&self.cards);
         drop(renderer);
-        Ok(self.apply(files, None, rendered, 1))
+        self.cards = cards;
+        let index = self.apply(files, None, rendered, 1);
+        done.rendered += index.rendered;
+        done.changed.extend(index.changed);
+        done.files = index.files;
+        done.stages.push(("search index", started.elapsed()));
+        Ok(Some(done))
     }
 
     /// Patches the served `files` with freshly rendered units. With
@@ -220,7 +367,15 @@ impl Builder {
             units,
             files: files.len(),
             stages: Vec::new(),
+            in_place: false,
         }
+    }
+}
+
+/// Puts back the papers an in-place edit had swapped in.
+fn undo(site: &mut crate::model::Site, swapped: Vec<(usize, Arc<Paper>)>) {
+    for (i, old) in swapped {
+        site.papers[i] = old;
     }
 }
 
@@ -230,7 +385,7 @@ type Served = (String, Arc<[u8]>);
 type RenderedUnit = (String, u64, Vec<Served>);
 
 fn render_units(
-    renderer: &crate::render::units::Renderer,
+    renderer: &Renderer,
     units: &[&(Unit, String, u64)],
 ) -> Result<Vec<RenderedUnit>, Diagnostic> {
     units

@@ -30,24 +30,29 @@ pub fn request(method: &str, url: &str, body: Option<&str>) -> Reply {
     stream.write_all(head.as_bytes()).unwrap();
     stream.write_all(body.as_bytes()).unwrap();
     let raw = read_response(&mut stream);
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (headers, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let end = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .unwrap_or(raw.len());
+    let headers = String::from_utf8_lossy(&raw[..end]).into_owned();
+    let body = raw.get(end + 4..).unwrap_or_default();
     let status = headers
         .split(' ')
         .nth(1)
         .and_then(|s| s.parse().ok())
         .unwrap_or(0);
+    // Chunks may split a character: join them before decoding.
     let body = if headers
         .to_ascii_lowercase()
         .contains("transfer-encoding: chunked")
     {
-        dechunk(body)
+        String::from_utf8_lossy(&dechunk(body)).into_owned()
     } else {
-        body.to_string()
+        String::from_utf8_lossy(body).into_owned()
     };
     Reply {
         status,
-        headers: headers.to_string(),
+        headers,
         body,
     }
 }
@@ -89,17 +94,19 @@ pub fn get(url: &str) -> Reply {
     request("GET", url, None)
 }
 
-fn dechunk(mut body: &str) -> String {
-    let mut out = String::new();
-    while let Some((size, rest)) = body.split_once("\r\n") {
+fn dechunk(mut body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    while let Some(at) = body.windows(2).position(|w| w == b"\r\n") {
+        let size = String::from_utf8_lossy(&body[..at]);
+        let rest = &body[at + 2..];
         let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
             break;
         };
         if n == 0 || rest.len() < n {
             break;
         }
-        out.push_str(&rest[..n]);
-        body = rest[n..].trim_start_matches("\r\n");
+        out.extend_from_slice(&rest[..n]);
+        body = rest[n..].strip_prefix(b"\r\n").unwrap_or(&rest[n..]);
     }
     out
 }

@@ -26,6 +26,14 @@ for size in ${@:-1000 10000}; do
   python3 benches/serve.py paperfeed 4310 "$site" "$work/paperfeed-$size.log" -- \
     "$repo/target/release/paperfeed" serve --root "$site" --port 4310
   grep -o 'changed: .*' "$work/paperfeed-$size.log" | sed 's/^/  paperfeed log: /' | head -3
+  # The issue's measure: from the end of the debounce window to the reload
+  # message, as paperfeed logs it for every rebuild (edits and reverts).
+  python3 - "$work/paperfeed-$size.log" <<'PY'
+import re, statistics, sys
+ms = [int(m) for m in re.findall(r"\((\d+) ms rebuilding", open(sys.argv[1]).read())]
+if ms:
+    print(f"  paperfeed: save to reload message, after the {100} ms debounce: median {statistics.median(ms):.0f} ms, max {max(ms)} ms over {len(ms)} rebuilds")
+PY
   if [ "$size" -le "$hugo_max" ]; then
     cp -r "$repo/benches/hugo-site/." "$site/"
     python3 benches/serve.py hugo 4311 "$site" "$work/hugo-$size.log" -- \

@@ -260,8 +260,8 @@ impl Session {
     /// the site root) when each is a paper file that was there before and
     /// still is, and returns the new papers in `paths` order. `None` when
     /// some path is anything else (added, deleted, not a paper): the caller
-    /// then needs [`Self::model_changed`]. A paper with errors fails with
-    /// every current diagnostic, as a full build would report them.
+    /// then needs [`Self::model_changed`]. If any paper file has errors,
+    /// this fails with every current diagnostic, as a full build would.
     pub fn reparse(
         &mut self,
         paths: &[PathBuf],
@@ -293,6 +293,11 @@ impl Session {
             self.parsed
                 .insert(rel.clone(), (fingerprint, (paper, problems)));
         }
+        // An error in any other file still stands, as a full build would say.
+        failed |= self
+            .parsed
+            .values()
+            .any(|(_, (_, problems))| problems.iter().any(Diagnostic::is_error));
         if failed {
             let (files, load_problems) = self.sources.as_ref()?;
             let mut diagnostics = load_problems.clone();

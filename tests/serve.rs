@@ -141,6 +141,21 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// The next event named one of `names`, skipping others.
+fn next_event_of(rx: &mpsc::Receiver<String>, names: &[&str]) -> String {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
+        match rx.recv_timeout(left) {
+            Ok(event) if names.iter().any(|n| event.starts_with(&format!("{n} "))) => {
+                return event;
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    panic!("no event of {names:?} arrived");
+}
+
 /// The next event whose name is `name`, skipping others.
 fn next_event(rx: &mpsc::Receiver<String>, name: &str) -> String {
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -461,4 +476,12 @@ fn an_in_place_edit_serves_a_fresh_build_and_catches_up() {
         related(&after),
         "the edit was meant to change the related papers"
     );
+
+    // While another paper is broken, an edit that could go in place still
+    // reports the error rather than a clean reload.
+    std::fs::write(papers.join(&names[5]), "---\ntitle: [unclosed\n---\nx\n").unwrap();
+    next_event(&rx, "build-error");
+    std::fs::write(&edited, &original).unwrap();
+    let event = next_event_of(&rx, &["reload", "build-error"]);
+    assert!(event.starts_with("build-error"), "{event}");
 }

@@ -56,6 +56,9 @@ pub struct Builder {
     /// Set by an in-place edit: `site`'s related papers may be stale, and
     /// [`Builder::catch_up`] does a full rebuild.
     behind: bool,
+    /// Set when a full rebuild failed: `site` is older than the files, so
+    /// edits cannot be patched into it until a full rebuild succeeds.
+    failed: bool,
 }
 
 /// Units left out of a rebuild's critical path: the search index reads
@@ -76,6 +79,7 @@ impl Builder {
             plan: Vec::new(),
             dependents: Vec::new(),
             behind: false,
+            failed: false,
         }
     }
 
@@ -103,8 +107,9 @@ impl Builder {
         {
             return done;
         }
-        let done = self.rebuild_all(change, &relative, files, &|| false)?;
-        Ok(done.expect("never interrupted"))
+        let done = self.rebuild_all(change, &relative, files, &|| false);
+        self.failed = done.is_err();
+        Ok(done?.expect("never interrupted"))
     }
 
     /// The full rebuild; `None` when `interrupted` said so between two
@@ -200,7 +205,7 @@ impl Builder {
             clock = std::time::Instant::now();
         };
         let (session, site) = (self.session.as_mut()?, self.site.as_mut()?);
-        if self.dependents.len() != site.papers.len() {
+        if self.failed || self.dependents.len() != site.papers.len() {
             return None;
         }
         let papers = match session.reparse(paths)? {
@@ -272,7 +277,9 @@ impl Builder {
         if self.behind {
             // Nothing changed on disk since: the content change re-models
             // from the files already read.
-            match self.rebuild_all(Change::Content, &[], files, interrupted)? {
+            let rebuilt = self.rebuild_all(Change::Content, &[], files, interrupted);
+            self.failed = rebuilt.is_err();
+            match rebuilt? {
                 Some(rebuilt) => done = rebuilt,
                 None => return Ok(None),
             }

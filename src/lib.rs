@@ -114,6 +114,9 @@ pub struct Session {
     sources: Option<(Vec<load::SourceFile>, Vec<Diagnostic>)>,
     /// What the model keeps between rebuilds.
     memo: model::Memo,
+    /// Set by `build`: the session models once, so it keeps nothing for a
+    /// next time (the paper texts, the parse cache, the model's memo).
+    one_off: bool,
 }
 
 type ParseResult = (Option<std::sync::Arc<parse::Paper>>, Vec<Diagnostic>);
@@ -145,6 +148,7 @@ impl Session {
             parsed: HashMap::new(),
             sources: None,
             memo: model::Memo::default(),
+            one_off: false,
         })
     }
 
@@ -325,7 +329,14 @@ impl Session {
             diagnostics.extend(problems.iter().cloned());
             papers.extend(paper.iter().cloned());
         }
-        self.sources = Some((files, load_problems));
+        if self.one_off {
+            // Nothing reads the texts or the parse cache again: free them
+            // before the model needs its memory.
+            drop(files);
+            self.parsed = HashMap::new();
+        } else {
+            self.sources = Some((files, load_problems));
+        }
         lap("parse");
         if diagnostics.iter().any(Diagnostic::is_error) {
             return Err(failure(diagnostics));
@@ -424,16 +435,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
             warnings: Vec::new(),
         });
     }
+    session.one_off = true;
+    session.memo = model::Memo::one_off();
     let Modelled {
         site,
         diagnostics,
         mut stages,
     } = session.model_sources(clock)?;
-    let inputs_key = inputs_key.or_else(|| session.inputs_key());
-    // A one-off build needs no parse cache: free it before rendering.
-    session.parsed.clear();
-    session.sources = None;
-    session.memo = model::Memo::default();
     let diagnostics = finish(diagnostics, options.strict)?;
     // Only a build without warnings may be skipped next time: warnings must
     // be shown on every build.

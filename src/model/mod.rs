@@ -64,6 +64,17 @@ pub struct Memo {
     slugs: std::collections::HashMap<String, String>,
 }
 
+impl Memo {
+    /// For a single build: nothing is kept, which at a million papers saves
+    /// gigabytes of tokenised abstracts.
+    pub fn one_off() -> Memo {
+        Memo {
+            related: related::Memo::one_off(),
+            slugs: Default::default(),
+        }
+    }
+}
+
 /// How many related papers each paper page shows.
 pub const RELATED: usize = 5;
 

@@ -201,6 +201,27 @@ pub fn related(papers: &[Arc<Paper>], want: usize, memo: &mut Memo) -> Vec<Vec<u
 /// most distinctive words by tf-idf.
 fn features(papers: &[Arc<Paper>], memo: &mut Memo) -> Vec<Vec<(u64, f32)>> {
     let n = papers.len() as f32;
+    if memo.one_off {
+        // Nothing to keep: count document frequencies in one pass and
+        // tokenise again in a second, rather than holding every paper's
+        // words at once (gigabytes at a million papers).
+        let df = papers
+            .par_iter()
+            .fold(TokenMap::default, |mut df, paper| {
+                count(&mut df, &tokenize(paper));
+                df
+            })
+            .reduce(TokenMap::default, |mut a, b| {
+                for (id, c) in b {
+                    *a.entry(id).or_default() += c;
+                }
+                a
+            });
+        return papers
+            .par_iter()
+            .map(|paper| top_features(&tokenize(paper), &df, n))
+            .collect();
+    }
     let docs: Vec<Arc<Doc>> = papers
         .par_iter()
         .map(|paper| match memo.docs.get(&paper.fingerprint) {
@@ -214,30 +235,37 @@ fn features(papers: &[Arc<Paper>], memo: &mut Memo) -> Vec<Vec<(u64, f32)>> {
         .map(|(p, doc)| (p.fingerprint, doc.clone()))
         .collect();
     let mut df: TokenMap<u32> = TokenMap::default();
-    for (tf, tags) in docs.iter().map(|d| &**d) {
-        for &id in tf.iter().map(|(id, _)| id).chain(tags) {
-            *df.entry(id).or_default() += 1;
-        }
+    for doc in &docs {
+        count(&mut df, doc);
     }
-    let idf = |id: u64| (n / df[&id] as f32).ln();
     docs.par_iter()
-        .map(|doc| {
-            let (tf, tags) = &**doc;
-            let mut top: Vec<(u64, f32)> = tf
-                .iter()
-                .filter(|&&(id, _)| df[&id] > 1)
-                .map(|&(id, count)| (id, (1.0 + (count as f32).ln()) * idf(id)))
-                .collect();
-            top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            top.truncate(TERMS_PER_PAPER);
-            top.extend(
-                tags.iter()
-                    .filter(|&&id| df[&id] > 1)
-                    .map(|&id| (id, TAG_WEIGHT * idf(id).max(0.1))),
-            );
-            top
-        })
+        .map(|doc| top_features(doc, &df, n))
         .collect()
+}
+
+/// Adds the document's distinct words and tags to the document frequencies.
+fn count(df: &mut TokenMap<u32>, (tf, tags): &Doc) {
+    for &id in tf.iter().map(|(id, _)| id).chain(tags) {
+        *df.entry(id).or_default() += 1;
+    }
+}
+
+/// A paper's tags and most distinctive words, weighted, among `n` papers.
+fn top_features((tf, tags): &Doc, df: &TokenMap<u32>, n: f32) -> Vec<(u64, f32)> {
+    let idf = |id: u64| (n / df[&id] as f32).ln();
+    let mut top: Vec<(u64, f32)> = tf
+        .iter()
+        .filter(|&&(id, _)| df[&id] > 1)
+        .map(|&(id, count)| (id, (1.0 + (count as f32).ln()) * idf(id)))
+        .collect();
+    top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    top.truncate(TERMS_PER_PAPER);
+    top.extend(
+        tags.iter()
+            .filter(|&&id| df[&id] > 1)
+            .map(|&id| (id, TAG_WEIGHT * idf(id).max(0.1))),
+    );
+    top
 }
 
 /// Maps keyed by tokens or fingerprints: the keys are xxh3 hashes already,
@@ -271,6 +299,17 @@ type Doc = (Vec<(u64, u32)>, Vec<u64>);
 #[derive(Default)]
 pub(super) struct Memo {
     docs: TokenMap<Arc<Doc>>,
+    /// No later build will ask: keep nothing.
+    one_off: bool,
+}
+
+impl Memo {
+    pub(super) fn one_off() -> Memo {
+        Memo {
+            one_off: true,
+            ..Memo::default()
+        }
+    }
 }
 
 fn tokenize(paper: &Paper) -> Doc {
@@ -334,6 +373,7 @@ mod tests {
         ];
         let papers: Vec<Arc<Paper>> = papers.into_iter().map(Arc::new).collect();
         let related = related(&papers, 5, &mut Memo::default());
+        assert_eq!(related, super::related(&papers, 5, &mut Memo::one_off()));
         assert_eq!(related[0].first(), Some(&1));
         assert_eq!(related[2].first(), Some(&3));
         for (i, r) in related.iter().enumerate() {

@@ -95,7 +95,6 @@ pub struct Renderer<'a> {
     statics: Vec<(&'a String, &'a StaticFile)>,
     /// Hash of the config and the program version: part of every key.
     salt: u64,
-    papers: Vec<OnceLock<PaperCtx<'a>>>,
     cards: Vec<OnceLock<Result<Arc<str>, Diagnostic>>>,
     /// Cards of an earlier build, looked up before rendering one.
     earlier_cards: Option<&'a CardCache>,
@@ -134,7 +133,6 @@ impl<'a> Renderer<'a> {
                 .filter(|(path, _)| !is_generated(path))
                 .collect(),
             salt,
-            papers: (0..site.papers.len()).map(|_| OnceLock::new()).collect(),
             cards: (0..site.papers.len()).map(|_| OnceLock::new()).collect(),
             earlier_cards: None,
         }
@@ -427,8 +425,11 @@ impl<'a> Renderer<'a> {
         }
     }
 
-    fn paper(&self, i: usize) -> &PaperCtx<'a> {
-        self.papers[i].get_or_init(|| PaperCtx::new(&self.site.papers[i], self.env.config))
+    /// Made afresh for the paper's page and again for its card, rather
+    /// than kept: cheap next to rendering, and at a million papers keeping
+    /// them all would cost gigabytes.
+    fn paper(&self, i: usize) -> PaperCtx<'a> {
+        PaperCtx::new(&self.site.papers[i], self.env.config)
     }
 
     fn card(&self, i: usize) -> Result<&str, Diagnostic> {
@@ -438,7 +439,7 @@ impl<'a> Renderer<'a> {
                 .and_then(|cache| cache.get(&self.card_key(i)));
             match earlier {
                 Some(card) => Ok(card.clone()),
-                None => pages::card(&self.env, self.paper(i)).map(Arc::from),
+                None => pages::card(&self.env, &self.paper(i)).map(Arc::from),
             }
         });
         match card {
@@ -500,7 +501,7 @@ impl<'a> Renderer<'a> {
                     },
                 }]
             }
-            Unit::Paper(i) => text(pages::paper_page(env, site, i, self.paper(i))?.into()),
+            Unit::Paper(i) => text(pages::paper_page(env, site, i, &self.paper(i))?.into()),
             Unit::ListPage(list, n) => {
                 let listing = self.lists.listing(env, site, list);
                 let card = |i| self.card(i);

@@ -95,7 +95,14 @@ pub fn search_files(
     config: &Config,
     theme: &Theme,
 ) -> Result<Vec<Output>, Diagnostic> {
-    Renderer::new(site, config, theme, "").render(Unit::SearchIndex)
+    let renderer = Renderer::new(site, config, theme, "");
+    let mut files = renderer.render(Unit::SearchIndex)?;
+    for unit in renderer.plan() {
+        if let Unit::SearchCards(_) = unit {
+            files.extend(renderer.render(unit)?);
+        }
+    }
+    Ok(files)
 }
 
 pub(crate) fn opml(config: &Config, groups: &[pages::FeedGroup]) -> String {

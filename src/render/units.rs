@@ -19,6 +19,7 @@ use super::{Content, Output};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::model::{Site, page_path};
+use crate::search::index::{DOCS_PER_CHUNK, card_chunk, card_chunk_path};
 
 /// One independently cached piece of the site.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -40,6 +41,8 @@ pub enum Unit {
     NotFound,
     SyntaxCss,
     SearchIndex,
+    /// The n-th chunk of the search index's result cards.
+    SearchCards(usize),
     Sitemap,
     /// `robots.txt`, `.nojekyll` and `CNAME`.
     Extras,
@@ -169,6 +172,7 @@ impl<'a> Renderer<'a> {
             Unit::Sitemap,
             Unit::Extras,
         ]);
+        units.extend((0..site.papers.len().div_ceil(DOCS_PER_CHUNK)).map(Unit::SearchCards));
         units
     }
 
@@ -203,6 +207,7 @@ impl<'a> Renderer<'a> {
             Unit::NotFound => "404.html".into(),
             Unit::SyntaxCss => "syntax.css".into(),
             Unit::SearchIndex => "search/*".into(),
+            Unit::SearchCards(n) => card_chunk_path(n),
             Unit::Sitemap => "sitemap.xml".into(),
             Unit::Extras => "robots.txt".into(),
         }
@@ -329,6 +334,10 @@ impl<'a> Renderer<'a> {
             Unit::NotFound => theme.key("404.html").hash(&mut h),
             Unit::SyntaxCss => self.syntax_css.hash(&mut h),
             Unit::SearchIndex => {
+                // Postings, tags and years all derive from the papers.
+                self.shows(unit, |i| self.fingerprint(i).hash(&mut h));
+            }
+            Unit::SearchCards(_) => {
                 theme.key("partials/card.html").hash(&mut h);
                 self.shows(unit, |i| self.fingerprint(i).hash(&mut h));
             }
@@ -397,8 +406,14 @@ impl<'a> Renderer<'a> {
                     .for_each(f);
             }
             Unit::SearchIndex => (0..site.papers.len()).for_each(f),
+            Unit::SearchCards(n) => self.chunk(n).for_each(f),
             _ => {}
         }
+    }
+
+    /// The papers of the `n`-th chunk of search result cards.
+    fn chunk(&self, n: usize) -> std::ops::Range<usize> {
+        n * DOCS_PER_CHUNK..((n + 1) * DOCS_PER_CHUNK).min(self.site.papers.len())
     }
 
     /// For each paper, the positions in `plan` of the units that show it
@@ -541,12 +556,13 @@ impl<'a> Renderer<'a> {
             }
             Unit::NotFound => text(vec![pages::not_found(env)?]),
             Unit::SyntaxCss => text(vec![("syntax.css".into(), self.syntax_css.to_string())]),
-            Unit::SearchIndex => {
-                let cards: Vec<&str> = (0..site.papers.len())
-                    .into_par_iter()
+            Unit::SearchIndex => text(crate::search::index::build(site)),
+            Unit::SearchCards(n) => {
+                let cards: Vec<&str> = self
+                    .chunk(n)
                     .map(|i| self.card(i))
                     .collect::<Result<_, _>>()?;
-                text(crate::search::index::build(site, &cards))
+                text(vec![(card_chunk_path(n), card_chunk(&cards))])
             }
             Unit::Sitemap => text(vec![(
                 "sitemap.xml".into(),

@@ -53,11 +53,24 @@ struct Meta<'a> {
     years: Vec<(i16, usize, usize)>,
 }
 
-/// `(site path, JSON)` files under `search/`. `cards[i]` is paper `i`'s card HTML.
-pub fn build(site: &Site, cards: &[&str]) -> Vec<(String, String)> {
-    // Papers are tokenised in parallel; then term → (doc, fields), docs
-    // ascending, merged from per-thread maps and sorted by term.
-    let postings: HashMap<String, Vec<(u32, u8)>> = site
+/// The path of the `n`-th chunk of result cards.
+pub fn card_chunk_path(n: usize) -> String {
+    format!("search/cards/{n}.json")
+}
+
+/// Chunk `n` of the result cards: papers `n * DOCS_PER_CHUNK` on. Chunks
+/// are separate from [`build`] so a build renders (and holds) one at a
+/// time, and an edit re-renders only the chunk of the paper it touched.
+pub fn card_chunk(cards: &[&str]) -> String {
+    crate::render::html_safe_json(&cards)
+}
+
+/// `(site path, JSON)` files under `search/`: the postings fragments and
+/// `meta.json` (the cards are [`card_chunk`]s).
+pub fn build(site: &Site) -> Vec<(String, String)> {
+    // Papers are tokenised in parallel; then term → postings, merged from
+    // per-thread maps and sorted by term.
+    let postings: HashMap<String, Vec<Posting>> = site
         .papers
         .par_iter()
         .enumerate()
@@ -66,7 +79,7 @@ pub fn build(site: &Site, cards: &[&str]) -> Vec<(String, String)> {
                 postings
                     .entry(term)
                     .or_insert_with(Vec::new)
-                    .push((doc as u32, mask));
+                    .push(posting(doc, mask));
             }
             postings
         })
@@ -78,11 +91,12 @@ pub fn build(site: &Site, cards: &[&str]) -> Vec<(String, String)> {
             a
         });
     let docs = site.papers.len();
-    let mut postings: Vec<(String, Vec<(u32, u8)>)> = postings.into_iter().collect();
+    let mut postings: Vec<(String, Vec<Posting>)> = postings.into_iter().collect();
     postings.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
     let encoded: Vec<(String, String)> = postings
         .into_par_iter()
         .map(|(term, mut list)| {
+            // By doc number: each doc once per term.
             list.sort_unstable();
             let text = if list.len() * DENSE_FRACTION > docs && docs >= 256 {
                 bitmaps(&list, docs)
@@ -101,17 +115,6 @@ pub fn build(site: &Site, cards: &[&str]) -> Vec<(String, String)> {
         &mut files,
     );
 
-    files.par_extend(
-        cards
-            .par_chunks(DOCS_PER_CHUNK)
-            .enumerate()
-            .map(|(n, chunk)| {
-                (
-                    format!("search/cards/{n}.json"),
-                    crate::render::html_safe_json(&chunk),
-                )
-            }),
-    );
     let mut years: Vec<(i16, usize, usize)> = Vec::new();
     for (doc, paper) in site.papers.iter().enumerate() {
         match years.last_mut() {
@@ -136,6 +139,24 @@ pub fn build(site: &Site, cards: &[&str]) -> Vec<(String, String)> {
         crate::render::html_safe_json(&meta),
     ));
     files
+}
+
+/// A paper number and the fields a term occurs in, packed in 32 bits (the
+/// index holds one per word per paper: 15 million at 100,000 papers).
+type Posting = u32;
+const FIELD_BITS: u32 = 5;
+
+/// Paper numbers above 2^27 (134 million papers) would not fit; no site
+/// comes near, and memory would run out first.
+fn posting(doc: usize, mask: u8) -> Posting {
+    ((doc as u32) << FIELD_BITS) | u32::from(mask)
+}
+
+fn unpack(posting: Posting) -> (u32, u8) {
+    (
+        posting >> FIELD_BITS,
+        (posting & ((1 << FIELD_BITS) - 1)) as u8,
+    )
 }
 
 /// A paper's terms, each with the fields it occurs in.
@@ -164,23 +185,28 @@ fn terms(paper: &crate::parse::Paper) -> HashMap<String, u8> {
 }
 
 /// `[doc, fields, doc, fields…]`, doc numbers as differences from the previous.
-fn deltas(list: &[(u32, u8)]) -> String {
-    let mut flat = Vec::with_capacity(list.len() * 2);
+fn deltas(list: &[Posting]) -> String {
+    use std::fmt::Write;
+    let mut text = String::with_capacity(list.len() * 6 + 2);
+    text.push('[');
     let mut previous = 0;
-    for &(doc, mask) in list {
-        flat.push((doc - previous).to_string());
-        flat.push(mask.to_string());
+    for (n, (doc, mask)) in list.iter().map(|&p| unpack(p)).enumerate() {
+        if n > 0 {
+            text.push(',');
+        }
+        let _ = write!(text, "{},{mask}", doc - previous);
         previous = doc;
     }
-    format!("[{}]", flat.join(","))
+    text.push(']');
+    text
 }
 
 /// `{"b":{"<field bit>":"<base64 bitmap>",…}}`: bit `d` of a field's bitmap
 /// (byte `d / 8`, bit `d % 8`) is set when paper `d` has the term there.
-fn bitmaps(list: &[(u32, u8)], docs: usize) -> String {
+fn bitmaps(list: &[Posting], docs: usize) -> String {
     use base64::Engine;
     let mut maps: BTreeMap<u8, Vec<u8>> = BTreeMap::new();
-    for &(doc, mask) in list {
+    for (doc, mask) in list.iter().map(|&p| unpack(p)) {
         for bit in [1u8, 2, 4, 8, 16].into_iter().filter(|b| mask & b != 0) {
             let map = maps.entry(bit).or_insert_with(|| vec![0; docs.div_ceil(8)]);
             map[doc as usize / 8] |= 1 << (doc % 8);
@@ -272,7 +298,7 @@ mod tests {
         let mut b = paper("b", "2023-01-01", &[]);
         b.body_text = "reinforcement again".into();
         let site = Site::new(vec![b, a], false).unwrap();
-        let files: BTreeMap<_, _> = build(&site, &["<a>", "<b>"]).into_iter().collect();
+        let files: BTreeMap<_, _> = build(&site).into_iter().collect();
         let meta: serde_json::Value = serde_json::from_str(&files["search/meta.json"]).unwrap();
         assert_eq!(meta["docs"], 2);
         assert_eq!(
@@ -284,15 +310,18 @@ mod tests {
         assert!(re.contains(r#""reinforcement":[0,16,1,1]"#), "{re}");
         assert!(files["search/f/6d.json"].contains(r#""muller":[0,4]"#));
         assert!(files["search/f/23.json"].contains(r##""#rl":[0,2]"##));
+        assert_eq!(card_chunk_path(0), "search/cards/0.json");
         assert_eq!(
-            files["search/cards/0.json"],
+            card_chunk(&["<a>", "<b>"]),
             "[\n  \"\\u003ca\\u003e\",\n  \"\\u003cb\\u003e\"\n]\n"
         );
     }
 
     #[test]
     fn dense_terms_become_bitmaps() {
-        let list: Vec<(u32, u8)> = (0..300).map(|d| (d, if d == 9 { 17 } else { 1 })).collect();
+        let list: Vec<Posting> = (0..300)
+            .map(|d| posting(d, if d == 9 { 17 } else { 1 }))
+            .collect();
         let text = bitmaps(&list, 300);
         let value: serde_json::Value = serde_json::from_str(&text).unwrap();
         use base64::Engine;
@@ -301,7 +330,8 @@ mod tests {
             .unwrap();
         assert_eq!(title.len(), 38);
         assert_eq!(title[1], 0b10, "doc 9 is bit 1 of byte 1");
-        assert_eq!(deltas(&[(3, 1), (5, 16)]), "[3,1,2,16]");
+        assert_eq!(deltas(&[posting(3, 1), posting(5, 16)]), "[3,1,2,16]");
+        assert_eq!(unpack(posting(123_456, 31)), (123_456, 31));
     }
 
     #[test]

@@ -99,8 +99,8 @@ pub fn serve(
             }
         });
     }
-    on_ready(&local);
-
+    // Watching starts before the URL is announced: a save made as soon as
+    // the site is up must not be missed.
     let (changes, batches) = mpsc::channel();
     // Batches sent and not yet received: the catch-up yields to them.
     let queued = Arc::new(std::sync::atomic::AtomicUsize::new(0));
@@ -125,6 +125,8 @@ pub fn serve(
     debouncer
         .watch(&root, RecursiveMode::Recursive)
         .map_err(|e| format!("cannot watch {}: {e}", root.display()))?;
+
+    on_ready(&local);
 
     // Set after a rebuild that deferred work; done once the files are quiet.
     let mut catch_up_pending = false;

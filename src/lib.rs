@@ -305,8 +305,8 @@ impl Session {
         if failed {
             let (files, load_problems) = self.sources.as_ref()?;
             let mut diagnostics = load_problems.clone();
-            for file in files {
-                diagnostics.extend(self.parsed[&file.path].1.1.iter().cloned());
+            for (_, (_, problems)) in files.iter().filter_map(|f| self.parsed.get(&f.path)) {
+                diagnostics.extend(problems.iter().cloned());
             }
             return Some(Err(failure(diagnostics)));
         }

@@ -477,11 +477,25 @@ fn an_in_place_edit_serves_a_fresh_build_and_catches_up() {
         "the edit was meant to change the related papers"
     );
 
+    std::fs::write(&edited, &original).unwrap();
+    next_event(&rx, "reload");
+    server.wait_for_nth_log("caught up", 3);
+
     // While another paper is broken, an edit that could go in place still
     // reports the error rather than a clean reload.
-    std::fs::write(papers.join(&names[5]), "---\ntitle: [unclosed\n---\nx\n").unwrap();
+    let broken = papers.join(&names[5]);
+    let fine = std::fs::read_to_string(&broken).unwrap();
+    std::fs::write(&broken, "---\ntitle: [unclosed\n---\nx\n").unwrap();
     next_event(&rx, "build-error");
-    std::fs::write(&edited, &original).unwrap();
+    std::fs::write(&edited, format!("{original}\nThis and that.\n")).unwrap();
     let event = next_event_of(&rx, &["reload", "build-error"]);
     assert!(event.starts_with("build-error"), "{event}");
+    // Fixing it brings in that edit too, in place: the catch-up finds
+    // only the search index to do.
+    std::fs::write(&broken, fine).unwrap();
+    next_event(&rx, "reload");
+    let line = server.wait_for_nth_log("content (", 4);
+    assert!(line.contains("in place"), "{line}");
+    let line = server.wait_for_nth_log("caught up", 4);
+    assert!(line.contains(": 1 unit re-rendered"), "{line}");
 }

@@ -59,6 +59,9 @@ pub struct Builder {
     /// Set when a full rebuild failed: `site` is older than the files, so
     /// edits cannot be patched into it until a full rebuild succeeds.
     failed: bool,
+    /// Papers edited while the site had errors: parsed, but not yet in
+    /// `site`. The next in-place edit takes them along.
+    pending: Vec<PathBuf>,
 }
 
 /// Units left out of a rebuild's critical path: the search index reads
@@ -80,6 +83,7 @@ impl Builder {
             dependents: Vec::new(),
             behind: false,
             failed: false,
+            pending: Vec::new(),
         }
     }
 
@@ -109,6 +113,9 @@ impl Builder {
         }
         let done = self.rebuild_all(change, &relative, files, &|| false);
         self.failed = done.is_err();
+        if done.is_ok() {
+            self.pending.clear();
+        }
         Ok(done?.expect("never interrupted"))
     }
 
@@ -208,11 +215,18 @@ impl Builder {
         if self.failed || self.dependents.len() != site.papers.len() {
             return None;
         }
-        let papers = match session.reparse(paths)? {
+        let mut paths: Vec<PathBuf> = self.pending.iter().chain(paths).cloned().collect();
+        paths.sort();
+        paths.dedup();
+        let papers = match session.reparse(&paths)? {
             Ok(papers) if papers.len() == paths.len() => papers,
             Ok(_) => return None,
-            Err(failure) => return Some(Err(failure)),
+            Err(failure) => {
+                self.pending = paths;
+                return Some(Err(failure));
+            }
         };
+        self.pending.clear();
         lap("parse");
         let mut swapped: Vec<(usize, Arc<Paper>)> = Vec::new();
         for paper in papers {

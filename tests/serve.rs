@@ -55,6 +55,29 @@ impl Server {
         server
     }
 
+    /// A server on a free port with a client listening to its reload
+    /// channel (greeted already).
+    fn listening(site: &TestSite) -> (Server, mpsc::Receiver<String>) {
+        let server = Server::start(site, free_port());
+        let rx = events(&format!("{}__paperfeed/events", server.url));
+        next_event(&rx, "hello");
+        (server, rx)
+    }
+
+    /// Builds `site` afresh with this server's base URL into folder `name`
+    /// under the site root, and returns that folder.
+    fn fresh_build(&self, site: &TestSite, name: &str) -> std::path::PathBuf {
+        let fresh = site.root().join(name);
+        common::paperfeed()
+            .args(["build", "--base-url", &self.url, "--output"])
+            .arg(&fresh)
+            .arg("--root")
+            .arg(site.root())
+            .assert()
+            .success();
+        fresh
+    }
+
     /// The first logged line containing `needle`, waiting for it if needed.
     fn wait_for_log(&self, needle: &str) -> String {
         self.wait_for_nth_log(needle, 1)
@@ -96,15 +119,7 @@ impl Server {
         name: &str,
         compare: impl Fn(&str) -> bool,
     ) -> Vec<String> {
-        let fresh = site.root().join(name);
-        common::paperfeed()
-            .args(["build", "--base-url", &self.url, "--output"])
-            .arg(&fresh)
-            .arg("--root")
-            .arg(site.root())
-            .assert()
-            .success();
-        let expected = common::snapshot(&fresh);
+        let expected = common::snapshot(&self.fresh_build(site, name));
         let base = self
             .url
             .trim_start_matches("http://")
@@ -158,15 +173,7 @@ fn next_event_of(rx: &mpsc::Receiver<String>, names: &[&str]) -> String {
 
 /// The next event whose name is `name`, skipping others.
 fn next_event(rx: &mpsc::Receiver<String>, name: &str) -> String {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while let Some(left) = deadline.checked_duration_since(Instant::now()) {
-        match rx.recv_timeout(left) {
-            Ok(event) if event.starts_with(&format!("{name} ")) => return event,
-            Ok(_) => {}
-            Err(_) => break,
-        }
-    }
-    panic!("no `{name}` event arrived");
+    next_event_of(rx, &[name])
 }
 
 #[test]
@@ -370,10 +377,7 @@ fn the_browser_reloads_by_itself() {
 #[test]
 fn after_changes_the_served_site_equals_a_fresh_build() {
     let site = TestSite::example();
-    let server = Server::start(&site, free_port());
-    let rx = events(&format!("{}__paperfeed/events", server.url));
-    next_event(&rx, "hello");
-
+    let (server, rx) = Server::listening(&site);
     let papers = site.root().join("content/papers");
     let names = site.paper_files();
     let retitle = papers.join(&names[3]);
@@ -394,17 +398,8 @@ fn after_changes_the_served_site_equals_a_fresh_build() {
 
     // The search index follows the reload: wait until it has caught up
     // (the paper count in its meta.json tells).
-    let meta = {
-        let fresh = site.root().join("fresh-meta");
-        common::paperfeed()
-            .args(["build", "--base-url", &server.url, "--output"])
-            .arg(&fresh)
-            .arg("--root")
-            .arg(site.root())
-            .assert()
-            .success();
-        std::fs::read_to_string(fresh.join("search/meta.json")).unwrap()
-    };
+    let fresh = server.fresh_build(&site, "fresh-meta");
+    let meta = std::fs::read_to_string(fresh.join("search/meta.json")).unwrap();
     let deadline = Instant::now() + Duration::from_secs(20);
     while get(&format!("{}search/meta.json", server.url)).body != meta {
         assert!(
@@ -430,9 +425,7 @@ fn after_changes_the_served_site_equals_a_fresh_build() {
 #[test]
 fn an_in_place_edit_serves_a_fresh_build_and_catches_up() {
     let site = TestSite::example();
-    let server = Server::start(&site, free_port());
-    let rx = events(&format!("{}__paperfeed/events", server.url));
-    next_event(&rx, "hello");
+    let (server, rx) = Server::listening(&site);
     let papers = site.root().join("content/papers");
     let names = site.paper_files();
     let edited = papers.join(&names[3]);

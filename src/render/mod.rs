@@ -17,7 +17,7 @@ use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::model::Site;
 use theme::Theme;
-use units::{Renderer, Unit};
+use units::Renderer;
 
 /// JSON with `<`, `>` and `&` written as `\u` escapes: the same data for
 /// any JSON parser, but no field can ever be read as markup, whether the
@@ -96,11 +96,9 @@ pub fn search_files(
     theme: &Theme,
 ) -> Result<Vec<Output>, Diagnostic> {
     let renderer = Renderer::new(site, config, theme, "");
-    let mut files = renderer.render(Unit::SearchIndex)?;
-    for unit in renderer.plan() {
-        if let Unit::SearchCards(_) = unit {
-            files.extend(renderer.render(unit)?);
-        }
+    let mut files = Vec::new();
+    for unit in renderer.search_units() {
+        files.extend(renderer.render(unit)?);
     }
     Ok(files)
 }

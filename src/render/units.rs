@@ -168,12 +168,17 @@ impl<'a> Renderer<'a> {
             Unit::FeedsIndex,
             Unit::NotFound,
             Unit::SyntaxCss,
-            Unit::SearchIndex,
             Unit::Sitemap,
             Unit::Extras,
         ]);
-        units.extend((0..site.papers.len().div_ceil(DOCS_PER_CHUNK)).map(Unit::SearchCards));
+        units.extend(self.search_units());
         units
+    }
+
+    /// The search index and its chunks of result cards.
+    pub fn search_units(&self) -> impl Iterator<Item = Unit> {
+        let chunks = self.site.papers.len().div_ceil(DOCS_PER_CHUNK);
+        std::iter::once(Unit::SearchIndex).chain((0..chunks).map(Unit::SearchCards))
     }
 
     fn members(&self, list: List) -> &[usize] {

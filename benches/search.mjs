@@ -23,7 +23,7 @@ const queries = ["reinf", "reinforcement learning", "muller", "tag:topic-001", "
 const results = [];
 for (const q of queries) {
   // A fresh index per query: the first query's downloads, as a new visitor's.
-  const index = new Index("");
+  const index = new Index("", "search/meta.json");
   downloaded = 0;
   const t0 = performance.now();
   await index.ready();

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 
 use crate::diagnostic::Diagnostic;
+use crate::routes::{FeedFormat, Outputs};
 
 /// `site.toml` exactly as the user wrote it.
 #[derive(Debug, Deserialize, Default)]
@@ -25,6 +26,22 @@ struct RawConfig {
     highlight_theme_dark: Option<String>,
     cname: Option<String>,
     collections: Option<Vec<RawCollection>>,
+    outputs: Option<RawOutputs>,
+}
+
+/// `[outputs]` as written; [`crate::routes::Outputs`] has the defaults.
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawOutputs {
+    site_feeds: Option<Vec<FeedFormat>>,
+    tag_feeds: Option<Vec<FeedFormat>>,
+    author_feeds: Option<Vec<FeedFormat>>,
+    collection_feeds: Option<Vec<FeedFormat>>,
+    author_page_min_papers: Option<usize>,
+    citation_files: Option<bool>,
+    authors_per_page: Option<usize>,
+    feeds_page_authors: Option<bool>,
+    author_abstracts: Option<bool>,
 }
 
 /// A saved search as written in `[[collections]]`.
@@ -66,6 +83,8 @@ pub struct Config {
     /// Custom domain for GitHub Pages, written to `CNAME`.
     pub cname: Option<String>,
     pub collections: Vec<Collection>,
+    /// Which outputs are built; [`crate::routes`] interprets them.
+    pub outputs: Outputs,
 }
 
 /// The public address of the site, split so templates can build both
@@ -168,6 +187,7 @@ fn resolve(raw: RawConfig) -> Result<Config, (String, String)> {
         highlight_theme_dark,
         cname,
         collections,
+        outputs,
     } = raw;
     let mut resolved = Vec::new();
     for c in collections.unwrap_or_default() {
@@ -232,6 +252,56 @@ fn resolve(raw: RawConfig) -> Result<Config, (String, String)> {
         highlight_theme_dark: highlight_theme_dark.unwrap_or_else(|| "base16-ocean.dark".into()),
         cname,
         collections: resolved,
+        outputs: resolve_outputs(outputs.unwrap_or_default())?,
+    })
+}
+
+fn resolve_outputs(raw: RawOutputs) -> Result<Outputs, (String, String)> {
+    let RawOutputs {
+        site_feeds,
+        tag_feeds,
+        author_feeds,
+        collection_feeds,
+        author_page_min_papers,
+        citation_files,
+        authors_per_page,
+        feeds_page_authors,
+        author_abstracts,
+    } = raw;
+    let defaults = Outputs::default();
+    // A format named twice would be written twice to one file.
+    let formats = |key: &str, v: Option<Vec<FeedFormat>>, default: Vec<FeedFormat>| {
+        let v = v.unwrap_or(default);
+        if FeedFormat::ALL
+            .iter()
+            .any(|f| v.iter().filter(|g| *g == f).count() > 1)
+        {
+            return Err((key.to_string(), format!("`{key}` names a format twice")));
+        }
+        Ok(v)
+    };
+    if authors_per_page == Some(0) {
+        return Err((
+            "authors_per_page".into(),
+            "`authors_per_page` must be at least 1".into(),
+        ));
+    }
+    Ok(Outputs {
+        site_feeds: formats("site_feeds", site_feeds, defaults.site_feeds)?,
+        tag_feeds: formats("tag_feeds", tag_feeds, defaults.tag_feeds)?,
+        author_feeds: formats("author_feeds", author_feeds, defaults.author_feeds)?,
+        collection_feeds: formats(
+            "collection_feeds",
+            collection_feeds,
+            defaults.collection_feeds,
+        )?,
+        author_page_min_papers: author_page_min_papers
+            .unwrap_or(defaults.author_page_min_papers)
+            .max(1),
+        citation_files: citation_files.unwrap_or(defaults.citation_files),
+        authors_per_page: authors_per_page.unwrap_or(defaults.authors_per_page),
+        feeds_page_authors: feeds_page_authors.unwrap_or(defaults.feeds_page_authors),
+        author_abstracts: author_abstracts.unwrap_or(defaults.author_abstracts),
     })
 }
 

@@ -16,6 +16,7 @@ pub mod load;
 pub mod model;
 pub mod parse;
 pub mod render;
+pub mod routes;
 pub mod scaffold;
 pub mod search;
 pub mod serve;

@@ -30,6 +30,7 @@ fn empty_site_builds_a_home_page_and_an_empty_feed() {
 #[test]
 fn one_paper_gets_a_full_page() {
     let site = TestSite::fixture("one");
+    site.all_outputs();
     site.build(&[]).success();
     let page = site.read("papers/edge-of-reach/index.html");
     assert!(page.contains(

@@ -71,6 +71,7 @@ fn written(summary: &str) -> usize {
 #[test]
 fn output_is_identical_with_one_thread_and_with_many() {
     let site = TestSite::example();
+    site.all_outputs();
     let one = site.root().join("one");
     let many = site.root().join("many");
     build_into(&site, &one, Some("1"));
@@ -83,6 +84,7 @@ fn output_is_identical_with_one_thread_and_with_many() {
 #[test]
 fn a_warm_rebuild_writes_no_file_when_nothing_changed() {
     let site = TestSite::example();
+    site.all_outputs();
     let out = site.public();
     let first = build_into(&site, &out, None);
     assert!(written(&first) > 1000, "{first}");

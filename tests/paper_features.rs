@@ -6,8 +6,10 @@ mod common;
 use common::{TestSite, parse_feed, snapshot};
 use predicates::prelude::*;
 
+/// The papers fixture with every output on: these tests check each kind.
 fn built() -> TestSite {
     let site = TestSite::fixture("papers");
+    site.all_outputs();
     site.build(&[]).success();
     site
 }

@@ -243,6 +243,7 @@ fn enormous_author_lists_and_abstracts_build() {
             authors.join(", ")
         ),
     );
+    site.all_outputs();
     site.build(&[]).success();
     let card = site.read("index.html");
     assert!(card.contains("et al. (+996)"));

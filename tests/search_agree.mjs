@@ -15,7 +15,7 @@ globalThis.fetch = async (url) => {
 
 const out = {};
 for (const q of queries) {
-  const index = new Index("");
+  const index = new Index("", "search/meta.json");
   await index.ready();
   const docs = [...rank(await index.evaluate(parse(q)))];
   const cards = await Promise.all(docs.map((d) => index.card(d)));

@@ -235,6 +235,13 @@ impl Site {
         (older, newer)
     }
 
+    /// How many papers the author with this slug has (0 if none).
+    pub fn author_papers(&self, slug: &str) -> usize {
+        self.authors
+            .binary_search_by(|a| a.slug.as_str().cmp(slug))
+            .map_or(0, |i| self.authors[i].papers.len())
+    }
+
     pub fn tag_slug(name: &str) -> String {
         slugify(name)
     }

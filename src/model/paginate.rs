@@ -16,14 +16,8 @@ pub struct Pager {
     pub next: Option<String>,
 }
 
-/// Site path of page `n` of the listing at `base` (`""` or ending in `/`).
-pub fn page_path(base: &str, n: usize) -> String {
-    if n <= 1 {
-        base.to_string()
-    } else {
-        format!("{base}page/{n}/")
-    }
-}
+// The page layout belongs to the route table.
+pub use crate::routes::page_path;
 
 /// Pages for `count` items, `per_page` at a time. An empty listing still
 /// has one (empty) page so its URL exists.

@@ -370,7 +370,7 @@ pub fn json_ld(paper: &Paper, permalink: &str, site_title: &str) -> String {
     if let Some(venue) = &paper.venue {
         fields.insert("publication".into(), json!(venue));
     }
-    super::html_safe_json(&value)
+    super::html_safe_json_compact(&value)
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ use serde::Serialize;
 use crate::config::Config;
 use crate::model::{Pager, Site, Term, page_path};
 use crate::parse::Paper;
+use crate::routes::{Routes, SubjectKind};
 
 /// Site-wide values every template gets as `site`.
 #[derive(Serialize)]
@@ -17,22 +18,74 @@ pub struct SiteCtx<'a> {
     pub base_url: &'a str,
     /// Root-relative prefix for links: `/repo/`.
     pub base_path: &'a str,
-    pub feed_url: String,
+    /// The site's first feed, if it has any.
+    pub feed_url: Option<String>,
+    /// The site's own feeds, in the configured order.
+    pub feeds: Vec<FeedLink>,
+    /// Links to the site's fixed pages, so templates never spell a path.
+    pub links: SiteLinks,
+    /// Site path (under `base_path`) of the search index's `meta.json`.
+    pub search_index: String,
     pub generator: &'static str,
+}
+
+/// Root-relative links to the pages every layout links to.
+#[derive(Serialize)]
+pub struct SiteLinks {
+    pub home: String,
+    pub trending: String,
+    pub archive: String,
+    pub tags: String,
+    pub authors: String,
+    pub feeds: String,
+    pub search: String,
+    pub sitemap: String,
+    pub opml: String,
+    pub syntax_css: String,
 }
 
 impl<'a> SiteCtx<'a> {
     pub fn new(config: &'a Config) -> Self {
+        let routes = Routes::new(config);
+        let feeds = feed_links(routes, SubjectKind::Site, &config.title, &routes.home());
         SiteCtx {
             title: &config.title,
             description: &config.description,
             language: &config.language,
             base_url: &config.base_url.absolute,
             base_path: &config.base_url.path,
-            feed_url: config.base_url.absolute("rss.xml"),
+            feed_url: feeds.first().map(|f| f.url.clone()),
+            feeds,
+            links: SiteLinks {
+                home: routes.link(&routes.home()),
+                trending: routes.link(&routes.trending()),
+                archive: routes.link(&routes.archive()),
+                tags: routes.link(&routes.tags_index()),
+                authors: routes.link(&routes.authors_index()),
+                feeds: routes.link(&routes.feeds_index()),
+                search: routes.link(&routes.search()),
+                sitemap: routes.link(&routes.sitemap()),
+                opml: routes.link(&routes.opml()),
+                syntax_css: routes.link(&routes.syntax_css()),
+            },
+            search_index: routes.search_meta(),
             generator: concat!("paperfeed ", env!("CARGO_PKG_VERSION")),
         }
     }
+}
+
+/// The feeds a subject of `kind` whose page is at `page` has, as links.
+pub fn feed_links(routes: Routes, kind: SubjectKind, title: &str, page: &str) -> Vec<FeedLink> {
+    routes
+        .feed_formats(kind)
+        .iter()
+        .map(|&format| FeedLink {
+            title: format!("{title} ({})", format.label()),
+            format: format.label(),
+            url: routes.absolute(&routes.feed(page, format)),
+            mime: format.mime(),
+        })
+        .collect()
 }
 
 /// Facts about the page being rendered, for `<head>` and navigation.
@@ -43,8 +96,11 @@ pub struct PageMeta {
     pub description: String,
     /// Absolute URL of this page.
     pub canonical: String,
-    /// Site path of this page (`""` for the home page), for active-nav styling.
+    /// Site path of this page (`""` for the home page).
     pub path: String,
+    /// Which part of the site the page belongs to (`papers`, `trending`,
+    /// `archive`, `tags`, `authors`, `feeds`, `search`), for the nav.
+    pub section: &'static str,
     /// Feeds relevant to this page, for `<link rel="alternate">`.
     pub feeds: Vec<FeedLink>,
 }
@@ -52,12 +108,14 @@ pub struct PageMeta {
 #[derive(Serialize, Clone)]
 pub struct FeedLink {
     pub title: String,
+    /// The format's name alone (`RSS`), for compact subscribe links.
+    pub format: &'static str,
     pub url: String,
     pub mime: &'static str,
 }
 
-/// A tag or author with the link to its page (empty when the name has
-/// no letters to make a page address from).
+/// A tag or author with the link to its page (or, for an author without
+/// one, to a search for the name; empty when the name has no letters).
 #[derive(Serialize, Clone)]
 pub struct TermLink<'a> {
     pub name: &'a str,
@@ -101,8 +159,11 @@ pub struct PaperCtx<'a> {
 }
 
 impl<'a> PaperCtx<'a> {
-    pub fn new(paper: &'a Paper, config: &Config) -> Self {
-        let path = paper_path(paper);
+    /// `site` tells how many papers each author has, which decides whether
+    /// their name links to a page or to a search.
+    pub fn new(paper: &'a Paper, site: &Site, config: &Config) -> Self {
+        let routes = Routes::new(config);
+        let path = routes.paper(&paper.slug);
         let shown = paper.authors.len().min(config.card_authors);
         let authors: Vec<TermLink> = paper
             .authors
@@ -114,7 +175,7 @@ impl<'a> PaperCtx<'a> {
                     link: if slug.is_empty() {
                         String::new()
                     } else {
-                        config.base_url.link(&author_path(&slug))
+                        routes.author_link(a, &slug, site.author_papers(&slug))
                     },
                 }
             })
@@ -123,16 +184,10 @@ impl<'a> PaperCtx<'a> {
             .arxiv
             .as_ref()
             .map(|id| format!("https://arxiv.org/abs/{id}"));
-        let pdf = paper.pdf.clone().or_else(|| {
-            paper
-                .arxiv
-                .as_ref()
-                .map(|id| format!("https://arxiv.org/pdf/{id}"))
-        });
         PaperCtx {
             slug: &paper.slug,
-            link: config.base_url.link(&path),
-            permalink: config.base_url.absolute(&path),
+            link: routes.link(&path),
+            permalink: routes.absolute(&path),
             title: &paper.title,
             title_html: &paper.title_html,
             date: paper.date.to_string(),
@@ -145,12 +200,12 @@ impl<'a> PaperCtx<'a> {
                 .iter()
                 .map(|t| TermLink {
                     name: t,
-                    link: config.base_url.link(&tag_path(&Site::tag_slug(t))),
+                    link: routes.link(&routes.tag(&Site::tag_slug(t))),
                 })
                 .collect(),
             arxiv: paper.arxiv.as_deref(),
             arxiv_url,
-            pdf,
+            pdf: pdf_url(paper),
             doi: paper.doi.as_deref(),
             doi_url: paper.doi.as_ref().map(|d| format!("https://doi.org/{d}")),
             url: paper.url.as_deref(),
@@ -198,12 +253,12 @@ pub struct TermSummary<'a> {
 }
 
 impl<'a> TermSummary<'a> {
-    /// `path` is the term's page, from [`tag_path`] or [`author_path`].
-    pub fn new(term: &'a Term, path: &str, config: &Config) -> Self {
+    /// `link` is where the term's name links to (from [`Routes`]).
+    pub fn new(term: &'a Term, link: String) -> Self {
         TermSummary {
             name: &term.name,
             slug: &term.slug,
-            link: config.base_url.link(path),
+            link,
             count: term.papers.len(),
         }
     }
@@ -220,9 +275,10 @@ pub struct PaperRef<'a> {
 
 impl<'a> PaperRef<'a> {
     pub fn new(paper: &'a Paper, config: &Config) -> Self {
+        let routes = Routes::new(config);
         PaperRef {
             title_html: &paper.title_html,
-            link: config.base_url.link(&paper_path(paper)),
+            link: routes.link(&routes.paper(&paper.slug)),
             date: paper.date.to_string(),
             date_display: display_date(paper.date),
         }
@@ -234,20 +290,14 @@ pub fn display_date(date: jiff::civil::Date) -> String {
     date.strftime("%b %-d, %Y").to_string()
 }
 
-pub fn paper_path(paper: &Paper) -> String {
-    format!("papers/{}/", paper.slug)
-}
-
-pub fn tag_path(slug: &str) -> String {
-    format!("tags/{slug}/")
-}
-
-pub fn author_path(slug: &str) -> String {
-    format!("authors/{slug}/")
-}
-
-pub fn day_path(date: jiff::civil::Date) -> String {
-    format!("daily/{date}/")
+/// A paper's PDF: its own `pdf:`, else arXiv's.
+pub fn pdf_url(paper: &Paper) -> Option<String> {
+    paper.pdf.clone().or_else(|| {
+        paper
+            .arxiv
+            .as_ref()
+            .map(|id| format!("https://arxiv.org/pdf/{id}"))
+    })
 }
 
 /// The first `limit` characters of `text`, cut at a word, with an ellipsis

@@ -24,6 +24,18 @@ use units::Renderer;
 /// JSON ends up inside a `<script>` element or is opened by a careless viewer.
 pub fn html_safe_json(value: &impl serde::Serialize) -> String {
     let text = serde_json::to_string_pretty(value).expect("our JSON values always serialize");
+    escape_json(text)
+}
+
+/// [`html_safe_json`] on one line, for JSON no person reads as a file
+/// (JSON-LD inside pages, the search index): it repeats on every page or
+/// in every chunk, so the indentation would cost megabytes.
+pub fn html_safe_json_compact(value: &impl serde::Serialize) -> String {
+    let text = serde_json::to_string(value).expect("our JSON values always serialize");
+    escape_json(text)
+}
+
+fn escape_json(text: String) -> String {
     let mut out = text
         .replace('<', "\\u003c")
         .replace('>', "\\u003e")

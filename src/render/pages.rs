@@ -4,20 +4,21 @@ use serde::Serialize;
 
 use super::cite;
 use super::context::{
-    FeedLink, PageMeta, PagerCtx, PaperCtx, PaperRef, SiteCtx, TermSummary, author_path, day_path,
-    display_date, tag_path,
+    FeedLink, PageMeta, PagerCtx, PaperCtx, PaperRef, SiteCtx, TermSummary, display_date,
+    feed_links,
 };
-use super::feeds::FORMATS;
 use super::theme::Theme;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::model::{Site, Term, paginate};
+use crate::routes::{CiteFile, Routes, SubjectKind};
 
 /// What every page renderer needs.
 pub struct Env<'a> {
     pub config: &'a Config,
     pub theme: &'a Theme,
     pub site: SiteCtx<'a>,
+    pub routes: Routes<'a>,
 }
 
 pub type Page = (String, String);
@@ -35,26 +36,24 @@ impl Env<'_> {
 
     /// Page facts; every page links the site's feeds, then `own_feeds`.
     fn meta(&self, title: String, path: &str, mut own_feeds: Vec<FeedLink>) -> PageMeta {
-        own_feeds.extend(self.feed_links(&self.config.title, ""));
+        own_feeds.extend(self.site.feeds.iter().cloned());
         PageMeta {
             title,
             description: self.config.description.clone(),
-            canonical: self.config.base_url.absolute(path),
+            canonical: self.routes.absolute(path),
             path: path.to_string(),
+            section: Routes::section(path),
             feeds: own_feeds,
         }
     }
 
-    /// The three feeds of the subject whose page is at `page_path`.
-    pub fn feed_links(&self, title: &str, page_path: &str) -> Vec<FeedLink> {
-        FORMATS
-            .iter()
-            .map(|(format, file, mime)| FeedLink {
-                title: format!("{title} ({format})"),
-                url: self.config.base_url.absolute(&format!("{page_path}{file}")),
-                mime,
-            })
-            .collect()
+    /// The feeds of a subject of `kind` whose page is at `page`.
+    pub fn feed_links(&self, kind: SubjectKind, title: &str, page: &str) -> Vec<FeedLink> {
+        feed_links(self.routes, kind, title, page)
+    }
+
+    fn link(&self, path: &str) -> String {
+        self.routes.link(path)
     }
 }
 
@@ -80,10 +79,11 @@ struct Citation<'a> {
     bibtex: &'a str,
     meta: Vec<cite::Meta>,
     json_ld: String,
-    /// Links to the downloadable `cite.bib`, `cite.ris`, `cite.json`.
-    bib_file: String,
-    ris_file: String,
-    csl_file: String,
+    /// Links to the downloadable `cite.bib`, `cite.ris`, `cite.json`,
+    /// when the site writes them.
+    bib_file: Option<String>,
+    ris_file: Option<String>,
+    csl_file: Option<String>,
 }
 
 #[derive(Serialize)]
@@ -99,21 +99,24 @@ struct PaperPageCtx<'a> {
     day_link: String,
 }
 
-/// Paper `i`'s page and its citation files (`cite.bib`, `cite.ris`, `cite.json`).
+/// Paper `i`'s page and, where the site writes them, its citation files
+/// (`cite.bib`, `cite.ris`, `cite.json`).
 pub fn paper_page(
     env: &Env,
     site: &Site,
     i: usize,
     paper: &PaperCtx,
-) -> Result<[Page; 4], Diagnostic> {
+) -> Result<Vec<Page>, Diagnostic> {
     let source = &site.papers[i];
-    let path = format!("papers/{}/", paper.slug);
+    let routes = env.routes;
+    let path = routes.paper(&source.slug);
     let mut page = env.meta(paper.title.to_string(), &path, Vec::new());
     page.description = paper.summary.clone();
     let bibtex = cite::bibtex(source, &paper.permalink);
     let (older, newer) = site.neighbours(i);
     let reference = |j: usize| PaperRef::new(&site.papers[j], env.config);
-    let link = |file: &str| env.config.base_url.link(&format!("{path}{file}"));
+    let cite_file = |file| routes.cite(&source.slug, file);
+    let link = |file| cite_file(file).map(|p| env.link(&p));
     let ctx = PaperPageCtx {
         site: &env.site,
         page,
@@ -125,25 +128,25 @@ pub fn paper_page(
             bibtex: &bibtex,
             meta: cite::scholar_meta(source, &paper.permalink),
             json_ld: cite::json_ld(source, &paper.permalink, &env.config.title),
-            bib_file: link("cite.bib"),
-            ris_file: link("cite.ris"),
-            csl_file: link("cite.json"),
+            bib_file: link(CiteFile::Bibtex),
+            ris_file: link(CiteFile::Ris),
+            csl_file: link(CiteFile::CslJson),
         },
-        day_link: env.config.base_url.link(&day_path(source.date)),
+        day_link: env.link(&routes.day(source.date)),
     };
     let html = env.render("paper.html", &ctx)?;
-    Ok([
-        (format!("{path}index.html"), html),
-        (
-            format!("{path}cite.ris"),
-            cite::ris(source, &paper.permalink),
-        ),
-        (
-            format!("{path}cite.json"),
-            cite::csl_json(source, &paper.permalink),
-        ),
-        (format!("{path}cite.bib"), bibtex),
-    ])
+    let mut files = vec![(routes.paper_page_file(&source.slug), html)];
+    for file in CiteFile::ALL {
+        if let Some(at) = cite_file(file) {
+            let text = match file {
+                CiteFile::Bibtex => bibtex.clone(),
+                CiteFile::Ris => cite::ris(source, &paper.permalink),
+                CiteFile::CslJson => cite::csl_json(source, &paper.permalink),
+            };
+            files.push((at, text));
+        }
+    }
+    Ok(files)
 }
 
 /// Cards of one date under a heading, for listings grouped by day.
@@ -175,6 +178,9 @@ struct ListCtx<'a> {
     lede: &'a str,
     pager: PagerCtx,
     cards: Vec<&'a str>,
+    /// The shown papers as plain links, for listings without cards
+    /// (author pages by default); `cards` is empty then.
+    rows: Vec<PaperRef<'a>>,
     /// The same cards grouped under their dates (for date-ordered listings).
     groups: Vec<DayGroup<'a>>,
     /// This listing's own feeds, for visible subscribe links.
@@ -219,12 +225,15 @@ pub struct Listing<'a> {
     pub lede: String,
     /// Indices into the site's papers, in display order.
     pub members: &'a [usize],
-    /// Title of the listing's own feeds, when it has them.
-    pub feed_title: Option<String>,
+    /// The kind of the listing's subject and the title of its own feeds,
+    /// when it has feeds.
+    pub feeds: Option<(SubjectKind, String)>,
     pub tag: Option<&'a Term>,
     pub author: Option<&'a Term>,
     /// For a day's listing, its index in [`Site::days`].
     pub day: Option<usize>,
+    /// Titles only, no cards (see [`Routes::author_cards`]).
+    pub compact: bool,
 }
 
 /// What listings need besides the site: every paper index in order (the
@@ -243,11 +252,15 @@ impl Lists {
         }
     }
 
-    /// Every listing, in output order.
-    pub fn all_lists(&self, site: &Site) -> Vec<List> {
+    /// Every listing the site has, in output order.
+    pub fn all_lists(&self, site: &Site, routes: Routes) -> Vec<List> {
         let mut lists = vec![List::Home, List::Trending];
         lists.extend((0..site.tags.len()).map(List::Tag));
-        lists.extend((0..site.authors.len()).map(List::Author));
+        lists.extend(
+            (0..site.authors.len())
+                .filter(|&a| routes.author_has_page(site.authors[a].papers.len()))
+                .map(List::Author),
+        );
         lists.extend((0..site.days.len()).map(List::Day));
         for (y, year) in self.years.iter().enumerate() {
             lists.push(List::Year(y));
@@ -259,44 +272,49 @@ impl Lists {
 
     pub fn listing<'a>(&'a self, env: &Env, site: &'a Site, list: List) -> Listing<'a> {
         let template = list.template();
+        let routes = env.routes;
         let plain = |base: String, heading: String, members: &'a [usize]| Listing {
             template,
             base,
             heading,
             lede: String::new(),
             members,
-            feed_title: None,
+            feeds: None,
             tag: None,
             author: None,
             day: None,
+            compact: false,
         };
         let count_lede = |n: usize| format!("{n} paper{}", if n == 1 { "" } else { "s" });
-        let subject = |name: &str| Some(format!("{} — {name}", env.config.title));
+        let subject = |kind, name: &str| Some((kind, feed_title(env.config, name)));
         match list {
             List::Home => Listing {
                 lede: env.config.description.clone(),
-                ..plain(String::new(), env.config.title.clone(), &self.all)
+                ..plain(routes.home(), env.config.title.clone(), &self.all)
             },
             List::Trending => Listing {
                 lede: "Papers with the most upvotes first; ties go to the newer paper.".into(),
-                ..plain("trending/".into(), "Trending papers".into(), &site.trending)
+                ..plain(routes.trending(), "Trending papers".into(), &site.trending)
             },
             List::Tag(t) => {
                 let tag = &site.tags[t];
                 Listing {
-                    feed_title: subject(&tag.name),
+                    feeds: subject(SubjectKind::Tag, &tag.name),
                     tag: Some(tag),
-                    ..plain(tag_path(&tag.slug), tag.name.clone(), &tag.papers)
+                    ..plain(routes.tag(&tag.slug), tag.name.clone(), &tag.papers)
                 }
             }
             List::Author(a) => {
                 let author = &site.authors[a];
                 Listing {
                     lede: count_lede(author.papers.len()),
-                    feed_title: subject(&author.name),
+                    feeds: subject(SubjectKind::Author, &author.name),
                     author: Some(author),
+                    compact: !routes.author_cards(),
                     ..plain(
-                        author_path(&author.slug),
+                        routes
+                            .author(&author.slug, author.papers.len())
+                            .unwrap_or_default(),
                         author.name.clone(),
                         &author.papers,
                     )
@@ -308,7 +326,7 @@ impl Lists {
                     lede: count_lede(day.papers.len()),
                     day: Some(d),
                     ..plain(
-                        day_path(day.date),
+                        routes.day(day.date),
                         format!("Papers of {}", day.date.strftime("%A, %B %-d, %Y")),
                         &self.all[day.papers.clone()],
                     )
@@ -319,7 +337,7 @@ impl Lists {
                 Listing {
                     lede: count_lede(year.papers.len()),
                     ..plain(
-                        format!("archive/{}/", year.number),
+                        routes.year(year.number),
                         format!("Papers from {}", year.number),
                         &self.all[year.papers.clone()],
                     )
@@ -330,7 +348,7 @@ impl Lists {
                 Listing {
                     lede: count_lede(month.papers.len()),
                     ..plain(
-                        month_path(year.number, month.number),
+                        routes.month(year.number, month.number),
                         format!("Papers from {}", month_name(year.number, month.number)),
                         &self.all[month.papers.clone()],
                     )
@@ -345,9 +363,9 @@ impl Lists {
                         "{n} paper{} matching {query}",
                         if n == 1 { "" } else { "s" }
                     ),
-                    feed_title: subject(&collection.name),
+                    feeds: subject(SubjectKind::Collection, &collection.name),
                     ..plain(
-                        collection_path(&collection.slug),
+                        routes.collection(&collection.slug),
                         collection.name.clone(),
                         &collection.papers,
                     )
@@ -380,15 +398,24 @@ pub fn listing_page<'a>(
         list.heading.clone()
     };
     let feeds = list
-        .feed_title
-        .as_deref()
-        .map(|t| env.feed_links(t, &list.base))
+        .feeds
+        .as_ref()
+        .map(|(kind, title)| env.feed_links(*kind, title, &list.base))
         .unwrap_or_default();
     let shown = &list.members[pager.items.clone()];
-    let cards = shown
-        .iter()
-        .map(|&i| card(i))
-        .collect::<Result<Vec<_>, _>>()?;
+    let (cards, rows) = if list.compact {
+        let rows = shown
+            .iter()
+            .map(|&i| PaperRef::new(&site.papers[i], env.config))
+            .collect();
+        (Vec::new(), rows)
+    } else {
+        let cards = shown
+            .iter()
+            .map(|&i| card(i))
+            .collect::<Result<Vec<_>, _>>()?;
+        (cards, Vec::new())
+    };
     let ctx = ListCtx {
         site: &env.site,
         page: env.meta(title, &pager.path, feeds.clone()),
@@ -397,23 +424,21 @@ pub fn listing_page<'a>(
         pager: PagerCtx::new(&pager, &list.base, env.config),
         groups: group_by_day(env, site, shown, &cards),
         cards,
+        rows,
         feeds,
         tag: list
             .tag
-            .map(|t| TermSummary::new(t, &tag_path(&t.slug), env.config)),
+            .map(|t| TermSummary::new(t, env.link(&env.routes.tag(&t.slug)))),
         author: list
             .author
-            .map(|a| TermSummary::new(a, &author_path(&a.slug), env.config)),
+            .map(|a| TermSummary::new(a, env.link(&list.base))),
         // Only the first page of a day links the neighbouring days.
         day_nav: list
             .day
             .filter(|_| number == 1)
             .map(|d| day_nav(env, site, d)),
     };
-    Ok((
-        format!("{}index.html", pager.path),
-        env.render(list.template, &ctx)?,
-    ))
+    Ok((index_file(&pager.path), env.render(list.template, &ctx)?))
 }
 
 /// Days are newest first: the older day is the next one in the list.
@@ -421,7 +446,7 @@ fn day_nav(env: &Env, site: &Site, d: usize) -> DayNav {
     let nav_link = |i: usize| {
         site.days.get(i).map(|other| NavLink {
             label: display_date(other.date),
-            link: env.config.base_url.link(&day_path(other.date)),
+            link: env.link(&env.routes.day(other.date)),
         })
     };
     DayNav {
@@ -445,7 +470,7 @@ fn group_by_day<'a>(
             groups.push(DayGroup {
                 date: date.to_string(),
                 date_display: date.strftime("%A, %B %-d, %Y").to_string(),
-                link: env.config.base_url.link(&day_path(date)),
+                link: env.link(&env.routes.day(date)),
                 cards: Vec::new(),
             });
         }
@@ -456,8 +481,9 @@ fn group_by_day<'a>(
     groups
 }
 
-pub fn collection_path(slug: &str) -> String {
-    format!("c/{slug}/")
+/// The title of a tag's, author's or saved search's feeds.
+pub fn feed_title(config: &Config, name: &str) -> String {
+    format!("{} — {name}", config.title)
 }
 
 fn month_name(y: i16, m: i16) -> String {
@@ -466,16 +492,15 @@ fn month_name(y: i16, m: i16) -> String {
         .to_string()
 }
 
-fn month_path(y: i16, m: i16) -> String {
-    format!("archive/{y}/{m:02}/")
-}
-
 pub fn search_page(env: &Env) -> Result<Page, Diagnostic> {
     let ctx = PlainCtx {
         site: &env.site,
-        page: env.meta("Search".into(), "search/", Vec::new()),
+        page: env.meta("Search".into(), &env.routes.search(), Vec::new()),
     };
-    Ok(("search/index.html".into(), env.render("search.html", &ctx)?))
+    Ok((
+        index_file(&env.routes.search()),
+        env.render("search.html", &ctx)?,
+    ))
 }
 
 #[derive(Serialize)]
@@ -498,19 +523,19 @@ struct ArchiveCtx<'a> {
 pub fn archive_index(env: &Env, years: &[crate::model::Period]) -> Result<Page, Diagnostic> {
     let index = ArchiveCtx {
         site: &env.site,
-        page: env.meta("Archive".into(), "archive/", Vec::new()),
+        page: env.meta("Archive".into(), &env.routes.archive(), Vec::new()),
         years: years
             .iter()
             .map(|y| Period {
                 label: y.number.to_string(),
-                link: env.config.base_url.link(&format!("archive/{}/", y.number)),
+                link: env.link(&env.routes.year(y.number)),
                 count: y.papers.len(),
                 children: y
                     .months
                     .iter()
                     .map(|m| Period {
                         label: month_name(y.number, m.number),
-                        link: env.config.base_url.link(&month_path(y.number, m.number)),
+                        link: env.link(&env.routes.month(y.number, m.number)),
                         count: m.papers.len(),
                         children: Vec::new(),
                     })
@@ -519,7 +544,7 @@ pub fn archive_index(env: &Env, years: &[crate::model::Period]) -> Result<Page, 
             .collect(),
     };
     Ok((
-        "archive/index.html".to_string(),
+        index_file(&env.routes.archive()),
         env.render("archive.html", &index)?,
     ))
 }
@@ -534,37 +559,114 @@ struct TermsCtx<'a> {
 pub fn tags_index(env: &Env, site: &Site) -> Result<Page, Diagnostic> {
     let ctx = TermsCtx {
         site: &env.site,
-        page: env.meta("Tags".into(), "tags/", Vec::new()),
+        page: env.meta("Tags".into(), &env.routes.tags_index(), Vec::new()),
         tags: site
             .tags
             .iter()
-            .map(|t| TermSummary::new(t, &tag_path(&t.slug), env.config))
+            .map(|t| TermSummary::new(t, env.link(&env.routes.tag(&t.slug))))
             .collect(),
     };
-    Ok(("tags/index.html".into(), env.render("tags.html", &ctx)?))
+    Ok((
+        index_file(&env.routes.tags_index()),
+        env.render("tags.html", &ctx)?,
+    ))
 }
 
 #[derive(Serialize)]
 struct AuthorsCtx<'a> {
     site: &'a SiteCtx<'a>,
     page: PageMeta,
-    authors: Vec<TermSummary<'a>>,
+    /// This page's authors.
+    authors: Vec<AuthorEntry<'a>>,
+    /// How many authors the whole index has.
+    total: usize,
+    /// The initials, each linking to where its names start.
+    letters: Vec<Letter>,
+    pager: PagerCtx,
 }
 
-pub fn authors_index(env: &Env, site: &Site) -> Result<Page, Diagnostic> {
+#[derive(Serialize)]
+struct AuthorEntry<'a> {
+    #[serde(flatten)]
+    term: TermSummary<'a>,
+    /// Set on the first name of an initial: the target of its jump link.
+    anchor: Option<String>,
+}
+
+#[derive(Serialize)]
+struct Letter {
+    label: String,
+    link: String,
+}
+
+/// The initial an author is filed under: the first character of the slug
+/// (ASCII, since slugs are transliterated).
+fn initial(slug: &str) -> char {
+    slug.chars().next().unwrap_or('#').to_ascii_uppercase()
+}
+
+/// Page `number` of the authors index. Every author is listed, those
+/// without a page linking to a search for their name; the index is split
+/// into pages of `authors_per_page` so it stays small with 40,000 names.
+pub fn authors_index(env: &Env, site: &Site, number: usize) -> Result<Page, Diagnostic> {
+    let routes = env.routes;
+    let per = routes.outputs().authors_per_page;
+    let base = routes.authors_index();
+    let pager = paginate(&base, site.authors.len(), per)
+        .into_iter()
+        .nth(number - 1)
+        .expect("page numbers come from page_count");
+    let anchor = |c: char| format!("letter-{}", c.to_ascii_lowercase());
+    let mut letters: Vec<Letter> = Vec::new();
+    let mut last = None;
+    for (at, author) in site.authors.iter().enumerate() {
+        let c = initial(&author.slug);
+        if last != Some(c) {
+            last = Some(c);
+            let page = routes.page(&base, at / per + 1);
+            letters.push(Letter {
+                label: c.to_string(),
+                link: format!("{}#{}", env.link(&page), anchor(c)),
+            });
+        }
+    }
+    let authors = pager
+        .items
+        .clone()
+        .map(|at| {
+            let a = &site.authors[at];
+            let c = initial(&a.slug);
+            let first = at == 0 || initial(&site.authors[at - 1].slug) != c;
+            AuthorEntry {
+                term: TermSummary::new(a, routes.author_link(&a.name, &a.slug, a.papers.len())),
+                anchor: first.then(|| anchor(c)),
+            }
+        })
+        .collect();
+    let title = if number > 1 {
+        format!("Authors (page {number})")
+    } else {
+        "Authors".into()
+    };
     let ctx = AuthorsCtx {
         site: &env.site,
-        page: env.meta("Authors".into(), "authors/", Vec::new()),
-        authors: site
-            .authors
-            .iter()
-            .map(|a| TermSummary::new(a, &author_path(&a.slug), env.config))
-            .collect(),
+        page: env.meta(title, &pager.path, Vec::new()),
+        authors,
+        total: site.authors.len(),
+        letters,
+        pager: PagerCtx::new(&pager, &base, env.config),
     };
-    Ok((
-        "authors/index.html".into(),
-        env.render("authors.html", &ctx)?,
-    ))
+    Ok((index_file(&pager.path), env.render("authors.html", &ctx)?))
+}
+
+/// How many pages the authors index has.
+pub fn authors_pages(routes: Routes, site: &Site) -> usize {
+    page_count(site.authors.len(), routes.outputs().authors_per_page)
+}
+
+/// `index.html` of the page whose site path is `path`.
+fn index_file(path: &str) -> String {
+    format!("{path}index.html")
 }
 
 /// One subject's feeds on the feeds page.
@@ -589,24 +691,43 @@ struct FeedsCtx<'a> {
     opml: String,
 }
 
-/// Every feed of the site, grouped by subject.
+/// Every feed the feeds page and OPML list, grouped by subject: the site,
+/// saved searches and tags, and authors only when the config asks (with
+/// 40,000 authors, listing them all made a 16 MB page).
 pub fn feed_groups(env: &Env, site: &Site) -> Vec<FeedGroup> {
-    let row = |title: &str, path: &str| FeedRow {
-        title: title.to_string(),
-        page: env.config.base_url.link(path),
-        feeds: env.feed_links(title, path),
+    let routes = env.routes;
+    let row = |kind, name: &str, path: String| FeedRow {
+        title: name.to_string(),
+        page: env.link(&path),
+        feeds: env.feed_links(kind, &feed_title(env.config, name), &path),
     };
-    vec![
+    let site_row = FeedRow {
+        title: env.config.title.clone(),
+        page: env.link(&routes.home()),
+        feeds: env.site.feeds.clone(),
+    };
+    let authors = if routes.feeds_page_lists_authors() {
+        site.authors
+            .iter()
+            .filter_map(|a| {
+                let page = routes.author(&a.slug, a.papers.len())?;
+                Some(row(SubjectKind::Author, &a.name, page))
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let groups = vec![
         FeedGroup {
             name: "Site",
-            rows: vec![row(&env.config.title, "")],
+            rows: vec![site_row],
         },
         FeedGroup {
             name: "Saved searches",
             rows: site
                 .collections
                 .iter()
-                .map(|c| row(&c.name, &collection_path(&c.slug)))
+                .map(|c| row(SubjectKind::Collection, &c.name, routes.collection(&c.slug)))
                 .collect(),
         },
         FeedGroup {
@@ -614,28 +735,35 @@ pub fn feed_groups(env: &Env, site: &Site) -> Vec<FeedGroup> {
             rows: site
                 .tags
                 .iter()
-                .map(|t| row(&t.name, &tag_path(&t.slug)))
+                .map(|t| row(SubjectKind::Tag, &t.name, routes.tag(&t.slug)))
                 .collect(),
         },
         FeedGroup {
             name: "Authors",
-            rows: site
-                .authors
-                .iter()
-                .map(|a| row(&a.name, &author_path(&a.slug)))
-                .collect(),
+            rows: authors,
         },
-    ]
+    ];
+    // A subject whose kind has no feeds has no row.
+    groups
+        .into_iter()
+        .map(|mut g| {
+            g.rows.retain(|r| !r.feeds.is_empty());
+            g
+        })
+        .collect()
 }
 
 pub fn feeds_index(env: &Env, groups: &[FeedGroup]) -> Result<Page, Diagnostic> {
     let ctx = FeedsCtx {
         site: &env.site,
-        page: env.meta("Feeds".into(), "feeds/", Vec::new()),
+        page: env.meta("Feeds".into(), &env.routes.feeds_index(), Vec::new()),
         groups,
-        opml: env.config.base_url.link("feeds.opml"),
+        opml: env.link(&env.routes.opml()),
     };
-    Ok(("feeds/index.html".into(), env.render("feeds.html", &ctx)?))
+    Ok((
+        index_file(&env.routes.feeds_index()),
+        env.render("feeds.html", &ctx)?,
+    ))
 }
 
 #[derive(Serialize)]
@@ -647,7 +775,7 @@ struct PlainCtx<'a> {
 pub fn not_found(env: &Env) -> Result<Page, Diagnostic> {
     let ctx = PlainCtx {
         site: &env.site,
-        page: env.meta("Page not found".into(), "404.html", Vec::new()),
+        page: env.meta("Page not found".into(), &env.routes.not_found(), Vec::new()),
     };
-    Ok(("404.html".into(), env.render("404.html", &ctx)?))
+    Ok((env.routes.not_found(), env.render("404.html", &ctx)?))
 }

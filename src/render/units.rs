@@ -10,16 +10,17 @@ use std::sync::{Arc, OnceLock};
 
 use rayon::prelude::*;
 
-use super::context::{PaperCtx, SiteCtx, author_path, paper_path, tag_path};
+use super::context::{PaperCtx, SiteCtx};
 use super::feeds::{self, FeedSpec};
-use super::pages::{self, Env, List, Lists, collection_path, page_count};
+use super::pages::{self, Env, List, Lists, page_count};
 use super::sitemap::{self, SitemapEntry};
 use super::theme::{StaticFile, Theme};
 use super::{Content, Output};
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::model::{Site, page_path};
-use crate::search::index::{DOCS_PER_CHUNK, card_chunk, card_chunk_path};
+use crate::routes::{Routes, SubjectKind};
+use crate::search::index::{DOCS_PER_CHUNK, card_chunk};
 
 /// One independently cached piece of the site.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,7 +35,8 @@ pub enum Unit {
     Feeds(Subject),
     ArchiveIndex,
     TagsIndex,
-    AuthorsIndex,
+    /// Page `n` (1-based) of the authors index.
+    AuthorsIndex(usize),
     SearchPage,
     /// The feeds page and `feeds.opml`.
     FeedsIndex,
@@ -48,6 +50,17 @@ pub enum Unit {
     Extras,
 }
 
+impl Subject {
+    fn kind(self) -> SubjectKind {
+        match self {
+            Subject::Site => SubjectKind::Site,
+            Subject::Tag(_) => SubjectKind::Tag,
+            Subject::Author(_) => SubjectKind::Author,
+            Subject::Collection(_) => SubjectKind::Collection,
+        }
+    }
+}
+
 /// Whose feeds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Subject {
@@ -55,38 +68,6 @@ pub enum Subject {
     Tag(usize),
     Author(usize),
     Collection(usize),
-}
-
-/// Folders and files that belong to generated pages; a static file there
-/// would be overwritten, so it is left out (generated output wins).
-const GENERATED_DIRS: [&str; 10] = [
-    "papers/",
-    "tags/",
-    "authors/",
-    "daily/",
-    "archive/",
-    "trending/",
-    "c/",
-    "search/",
-    "feeds/",
-    "page/",
-];
-const GENERATED_FILES: [&str; 11] = [
-    "index.html",
-    "404.html",
-    "rss.xml",
-    "atom.xml",
-    "feed.json",
-    "syntax.css",
-    "feeds.opml",
-    "sitemap.xml",
-    "robots.txt",
-    ".nojekyll",
-    "CNAME",
-];
-
-fn is_generated(path: &str) -> bool {
-    GENERATED_FILES.contains(&path) || GENERATED_DIRS.iter().any(|d| path.starts_with(d))
 }
 
 /// Everything needed to plan, key and render units of one site.
@@ -98,6 +79,9 @@ pub struct Renderer<'a> {
     statics: Vec<(&'a String, &'a StaticFile)>,
     /// Hash of the config and the program version: part of every key.
     salt: u64,
+    /// Per paper, its fingerprint combined with which of its authors have
+    /// a page: that decides where its author names link (see [`Self::shape`]).
+    shapes: Vec<u64>,
     cards: Vec<OnceLock<Result<Arc<str>, Diagnostic>>>,
     /// Cards of an earlier build, looked up before rendering one.
     earlier_cards: Option<&'a CardCache>,
@@ -119,10 +103,12 @@ impl<'a> Renderer<'a> {
         theme: &'a Theme,
         syntax_css: &'a str,
     ) -> Renderer<'a> {
+        let routes = Routes::new(config);
         let env = Env {
             config,
             theme,
             site: SiteCtx::new(config),
+            routes,
         };
         let salt = hash_of((env!("CARGO_PKG_VERSION"), format!("{config:?}")));
         Renderer {
@@ -133,9 +119,10 @@ impl<'a> Renderer<'a> {
             statics: theme
                 .static_files
                 .iter()
-                .filter(|(path, _)| !is_generated(path))
+                .filter(|(path, _)| !Routes::is_generated(path))
                 .collect(),
             salt,
+            shapes: shapes(site, routes),
             cards: (0..site.papers.len()).map(|_| OnceLock::new()).collect(),
             earlier_cards: None,
         }
@@ -147,23 +134,37 @@ impl<'a> Renderer<'a> {
         self
     }
 
-    /// Every unit of the site.
+    fn routes(&self) -> Routes<'a> {
+        self.env.routes
+    }
+
+    /// Every unit of the site, as the route table enables them.
     pub fn plan(&self) -> Vec<Unit> {
         let site = self.site;
+        let routes = self.routes();
         let mut units: Vec<Unit> = (0..self.statics.len()).map(Unit::Static).collect();
         units.extend((0..site.papers.len()).map(Unit::Paper));
-        for list in self.lists.all_lists(site) {
+        for list in self.lists.all_lists(site, routes) {
             let count = page_count(self.members(list).len(), self.env.config.paginate_by);
             units.extend((1..=count).map(|n| Unit::ListPage(list, n)));
         }
-        units.push(Unit::Feeds(Subject::Site));
-        units.extend((0..site.tags.len()).map(|t| Unit::Feeds(Subject::Tag(t))));
-        units.extend((0..site.authors.len()).map(|a| Unit::Feeds(Subject::Author(a))));
-        units.extend((0..site.collections.len()).map(|c| Unit::Feeds(Subject::Collection(c))));
+        let subjects = std::iter::once(Subject::Site)
+            .chain((0..site.tags.len()).map(Subject::Tag))
+            .chain(
+                (0..site.authors.len())
+                    .filter(|&a| routes.author_has_page(site.authors[a].papers.len()))
+                    .map(Subject::Author),
+            )
+            .chain((0..site.collections.len()).map(Subject::Collection));
+        units.extend(
+            subjects
+                .filter(|s| !routes.feed_formats(s.kind()).is_empty())
+                .map(Unit::Feeds),
+        );
+        units.extend((1..=pages::authors_pages(routes, site)).map(Unit::AuthorsIndex));
         units.extend([
             Unit::ArchiveIndex,
             Unit::TagsIndex,
-            Unit::AuthorsIndex,
             Unit::SearchPage,
             Unit::FeedsIndex,
             Unit::NotFound,
@@ -199,49 +200,57 @@ impl<'a> Renderer<'a> {
     /// exists (indices do not: adding a paper shifts them).
     pub fn id(&self, unit: Unit) -> String {
         let site = self.site;
+        let routes = self.routes();
         match unit {
             Unit::Static(i) => self.statics[i].0.clone(),
-            Unit::Paper(i) => paper_path(&site.papers[i]),
+            Unit::Paper(i) => routes.paper(&site.papers[i].slug),
             Unit::ListPage(list, n) => page_path(&self.list_base(list), n),
-            Unit::Feeds(subject) => format!("{}rss.xml", self.subject_path(subject)),
-            Unit::ArchiveIndex => "archive/".into(),
-            Unit::TagsIndex => "tags/".into(),
-            Unit::AuthorsIndex => "authors/".into(),
-            Unit::SearchPage => "search/".into(),
-            Unit::FeedsIndex => "feeds/".into(),
-            Unit::NotFound => "404.html".into(),
-            Unit::SyntaxCss => "syntax.css".into(),
-            Unit::SearchIndex => "search/*".into(),
-            Unit::SearchCards(n) => card_chunk_path(n),
-            Unit::Sitemap => "sitemap.xml".into(),
-            Unit::Extras => "robots.txt".into(),
+            Unit::Feeds(subject) => format!("{}*feeds", self.subject_path(subject)),
+            Unit::ArchiveIndex => routes.archive(),
+            Unit::TagsIndex => routes.tags_index(),
+            Unit::AuthorsIndex(n) => format!("{}*index-{n}", routes.authors_index()),
+            Unit::SearchPage => routes.search(),
+            Unit::FeedsIndex => routes.feeds_index(),
+            Unit::NotFound => routes.not_found(),
+            Unit::SyntaxCss => routes.syntax_css(),
+            Unit::SearchIndex => format!("{}*", routes.search()),
+            Unit::SearchCards(n) => routes.search_cards(n),
+            Unit::Sitemap => routes.sitemap(),
+            Unit::Extras => routes.robots(),
         }
     }
 
     fn list_base(&self, list: List) -> String {
         let site = self.site;
+        let routes = self.routes();
         match list {
-            List::Home => String::new(),
-            List::Trending => "trending/".into(),
-            List::Tag(t) => tag_path(&site.tags[t].slug),
-            List::Author(a) => author_path(&site.authors[a].slug),
-            List::Day(d) => super::context::day_path(site.days[d].date),
+            List::Home => routes.home(),
+            List::Trending => routes.trending(),
+            List::Tag(t) => routes.tag(&site.tags[t].slug),
+            List::Day(d) => routes.day(site.days[d].date),
             _ => self.lists.listing(&self.env, site, list).base,
         }
     }
 
     fn subject_path(&self, subject: Subject) -> String {
         let site = self.site;
+        let routes = self.routes();
         match subject {
-            Subject::Site => String::new(),
-            Subject::Tag(t) => tag_path(&site.tags[t].slug),
-            Subject::Author(a) => author_path(&site.authors[a].slug),
-            Subject::Collection(c) => collection_path(&site.collections[c].slug),
+            Subject::Site => routes.home(),
+            Subject::Tag(t) => routes.tag(&site.tags[t].slug),
+            Subject::Author(a) => {
+                let author = &site.authors[a];
+                routes
+                    .author(&author.slug, author.papers.len())
+                    .unwrap_or_default()
+            }
+            Subject::Collection(c) => routes.collection(&site.collections[c].slug),
         }
     }
 
+    /// What keys hash for paper `i`'s content: see [`shapes`].
     fn fingerprint(&self, i: usize) -> u64 {
-        self.site.papers[i].fingerprint
+        self.shapes[i]
     }
 
     /// The key of paper `i`'s card.
@@ -316,8 +325,9 @@ impl<'a> Renderer<'a> {
                     (&t.name, &t.slug, t.papers.len()).hash(&mut h);
                 }
             }
-            Unit::AuthorsIndex => {
-                theme.key("authors.html").hash(&mut h);
+            Unit::AuthorsIndex(n) => {
+                // Every page's jump bar links to every initial's page.
+                (theme.key("authors.html"), n).hash(&mut h);
                 for a in &site.authors {
                     (&a.name, &a.slug, a.papers.len()).hash(&mut h);
                 }
@@ -330,7 +340,12 @@ impl<'a> Renderer<'a> {
                     .chain(&site.tags)
                     .chain(&site.authors)
                 {
-                    (&t.name, &t.slug).hash(&mut h);
+                    (
+                        &t.name,
+                        &t.slug,
+                        self.routes().author_has_page(t.papers.len()),
+                    )
+                        .hash(&mut h);
                 }
                 site.collections.len().hash(&mut h);
                 site.tags.len().hash(&mut h);
@@ -449,7 +464,7 @@ impl<'a> Renderer<'a> {
     /// than kept: cheap next to rendering, and at a million papers keeping
     /// them all would cost gigabytes.
     fn paper(&self, i: usize) -> PaperCtx<'a> {
-        PaperCtx::new(&self.site.papers[i], self.env.config)
+        PaperCtx::new(&self.site.papers[i], self.site, self.env.config)
     }
 
     fn card(&self, i: usize) -> Result<&str, Diagnostic> {
@@ -501,6 +516,7 @@ impl<'a> Renderer<'a> {
         let env = &self.env;
         let site = self.site;
         let config = env.config;
+        let routes = env.routes;
         let text = |pages: Vec<(String, String)>| {
             pages
                 .into_iter()
@@ -521,7 +537,7 @@ impl<'a> Renderer<'a> {
                     },
                 }]
             }
-            Unit::Paper(i) => text(pages::paper_page(env, site, i, &self.paper(i))?.into()),
+            Unit::Paper(i) => text(pages::paper_page(env, site, i, &self.paper(i))?),
             Unit::ListPage(list, n) => {
                 let listing = self.lists.listing(env, site, list);
                 let card = |i| self.card(i);
@@ -531,10 +547,7 @@ impl<'a> Renderer<'a> {
                 let (path, name, members) = self.subject(subject);
                 let (title, description) = match subject {
                     Subject::Site => (config.title.clone(), config.description.clone()),
-                    _ => (
-                        format!("{} — {name}", config.title),
-                        format!("Papers: {name}"),
-                    ),
+                    _ => (pages::feed_title(config, name), format!("Papers: {name}")),
                 };
                 let papers: Vec<_> = members
                     .iter()
@@ -545,41 +558,40 @@ impl<'a> Renderer<'a> {
                     title,
                     description,
                     page_path: &path,
+                    formats: routes.feed_formats(subject.kind()),
+                    abstracts: routes.feed_abstracts(subject.kind()),
                 };
                 text(feeds::feeds(&spec, &papers, config))
             }
             Unit::ArchiveIndex => text(vec![pages::archive_index(env, &self.lists.years)?]),
             Unit::TagsIndex => text(vec![pages::tags_index(env, site)?]),
-            Unit::AuthorsIndex => text(vec![pages::authors_index(env, site)?]),
+            Unit::AuthorsIndex(n) => text(vec![pages::authors_index(env, site, n)?]),
             Unit::SearchPage => text(vec![pages::search_page(env)?]),
             Unit::FeedsIndex => {
                 let groups = pages::feed_groups(env, site);
                 text(vec![
                     pages::feeds_index(env, &groups)?,
-                    ("feeds.opml".into(), super::opml(config, &groups)),
+                    (routes.opml(), super::opml(config, &groups)),
                 ])
             }
             Unit::NotFound => text(vec![pages::not_found(env)?]),
-            Unit::SyntaxCss => text(vec![("syntax.css".into(), self.syntax_css.to_string())]),
-            Unit::SearchIndex => text(crate::search::index::build(site)),
+            Unit::SyntaxCss => text(vec![(routes.syntax_css(), self.syntax_css.to_string())]),
+            Unit::SearchIndex => text(crate::search::index::build(site, routes)),
             Unit::SearchCards(n) => {
                 let cards: Vec<&str> = self
                     .chunk(n)
                     .map(|i| self.card(i))
                     .collect::<Result<_, _>>()?;
-                text(vec![(card_chunk_path(n), card_chunk(&cards))])
+                text(vec![(routes.search_cards(n), card_chunk(&cards))])
             }
-            Unit::Sitemap => text(vec![(
-                "sitemap.xml".into(),
-                sitemap::sitemap(&self.sitemap_entries(), config),
-            )]),
+            Unit::Sitemap => text(sitemap::sitemaps(&self.sitemap_entries(), routes)),
             Unit::Extras => {
                 let mut files = vec![
-                    ("robots.txt".into(), sitemap::robots(config)),
-                    (".nojekyll".into(), String::new()),
+                    (routes.robots(), sitemap::robots(routes)),
+                    (routes.nojekyll(), String::new()),
                 ];
                 if let Some(domain) = &config.cname {
-                    files.push(("CNAME".into(), format!("{domain}\n")));
+                    files.push((routes.cname(), format!("{domain}\n")));
                 }
                 text(files)
             }
@@ -589,15 +601,16 @@ impl<'a> Renderer<'a> {
     /// Every HTML page but the 404 page; papers carry their date as `lastmod`.
     fn sitemap_entries(&self) -> Vec<SitemapEntry> {
         let site = self.site;
+        let routes = self.routes();
         let mut entries: Vec<SitemapEntry> = site
             .papers
             .iter()
             .map(|p| SitemapEntry {
-                path: paper_path(p),
+                path: routes.paper(&p.slug),
                 lastmod: Some(p.date.to_string()),
             })
             .collect();
-        for list in self.lists.all_lists(site) {
+        for list in self.lists.all_lists(site, routes) {
             let base = self.list_base(list);
             let count = page_count(self.members(list).len(), self.env.config.paginate_by);
             entries.extend((1..=count).map(|n| SitemapEntry {
@@ -605,13 +618,39 @@ impl<'a> Renderer<'a> {
                 lastmod: None,
             }));
         }
-        for path in ["archive/", "tags/", "authors/", "search/", "feeds/"] {
+        let authors_index = routes.authors_index();
+        let fixed = [
+            routes.archive(),
+            routes.tags_index(),
+            routes.search(),
+            routes.feeds_index(),
+        ];
+        let author_pages =
+            (1..=pages::authors_pages(routes, site)).map(|n| page_path(&authors_index, n));
+        for path in fixed.into_iter().chain(author_pages) {
             entries.push(SitemapEntry {
-                path: path.into(),
+                path,
                 lastmod: None,
             });
         }
         entries.sort_by(|a, b| a.path.cmp(&b.path));
         entries
     }
+}
+
+/// Per paper, its fingerprint mixed with which of its authors have a page:
+/// a second paper by an author gives them a page, which changes where their
+/// name links on the first paper's card and page. XOR over authors keeps it
+/// one pass over the author lists, with no slug computed again.
+fn shapes(site: &Site, routes: Routes) -> Vec<u64> {
+    let mut shapes: Vec<u64> = site.papers.iter().map(|p| p.fingerprint).collect();
+    for author in &site.authors {
+        if routes.author_has_page(author.papers.len()) {
+            let mark = hash_of(&author.slug);
+            for &i in &author.papers {
+                shapes[i] ^= mark;
+            }
+        }
+    }
+    shapes
 }

@@ -18,6 +18,7 @@ use serde::Serialize;
 use super::query::tag_key;
 use super::text::words;
 use crate::model::Site;
+use crate::routes::Routes;
 
 /// Where a term occurs; `search.js` ranks title over author, tag and arXiv
 /// id over abstract.
@@ -51,23 +52,27 @@ struct Meta<'a> {
     tags: Vec<(&'a str, &'a str, usize)>,
     /// Year → [first doc, last doc + 1].
     years: Vec<(i16, usize, usize)>,
+    /// Where fragments and card chunks are, with `{}` for the hex key or
+    /// chunk number: `search.js` asks here rather than knowing the layout.
+    paths: Paths,
 }
 
-/// The path of the `n`-th chunk of result cards.
-pub fn card_chunk_path(n: usize) -> String {
-    format!("search/cards/{n}.json")
+#[derive(Serialize)]
+struct Paths {
+    fragment: String,
+    cards: String,
 }
 
 /// Chunk `n` of the result cards: papers `n * DOCS_PER_CHUNK` on. Chunks
 /// are separate from [`build`] so a build renders (and holds) one at a
 /// time, and an edit re-renders only the chunk of the paper it touched.
 pub fn card_chunk(cards: &[&str]) -> String {
-    crate::render::html_safe_json(&cards)
+    crate::render::html_safe_json_compact(&cards)
 }
 
 /// `(site path, JSON)` files under `search/`: the postings fragments and
 /// `meta.json` (the cards are [`card_chunk`]s).
-pub fn build(site: &Site) -> Vec<(String, String)> {
+pub fn build(site: &Site, routes: Routes) -> Vec<(String, String)> {
     // Papers are tokenised in parallel; then term → postings, merged from
     // per-thread maps and sorted by term.
     let postings: HashMap<String, Vec<Posting>> = site
@@ -113,6 +118,7 @@ pub fn build(site: &Site) -> Vec<(String, String)> {
         1,
         &mut keys,
         &mut files,
+        routes,
     );
 
     let mut years: Vec<(i16, usize, usize)> = Vec::new();
@@ -133,11 +139,12 @@ pub fn build(site: &Site) -> Vec<(String, String)> {
             .map(|t| (t.name.as_str(), t.slug.as_str(), t.papers.len()))
             .collect(),
         years,
+        paths: Paths {
+            fragment: routes.search_fragment("{}"),
+            cards: routes.search_cards_pattern(),
+        },
     };
-    files.push((
-        "search/meta.json".into(),
-        crate::render::html_safe_json(&meta),
-    ));
+    files.push((routes.search_meta(), crate::render::html_safe_json(&meta)));
     files
 }
 
@@ -234,6 +241,7 @@ fn split(
     len: usize,
     keys: &mut Vec<String>,
     files: &mut Vec<(String, String)>,
+    routes: Routes,
 ) {
     let prefix = |t: &str| t.chars().take(len).collect::<String>();
     let mut start = 0;
@@ -251,11 +259,11 @@ fn split(
             group.iter().partition(|(t, _)| t.chars().count() <= len);
         if size > FRAGMENT_BYTES && !long.is_empty() && len < 12 {
             if !short.is_empty() {
-                write_fragment(&key, &short, keys, files);
+                write_fragment(&key, &short, keys, files, routes);
             }
-            split(&long, len + 1, keys, files);
+            split(&long, len + 1, keys, files, routes);
         } else {
-            write_fragment(&key, group, keys, files);
+            write_fragment(&key, group, keys, files, routes);
         }
         start = end;
     }
@@ -266,6 +274,7 @@ fn write_fragment(
     terms: &[(&String, &String)],
     keys: &mut Vec<String>,
     files: &mut Vec<(String, String)>,
+    routes: Routes,
 ) {
     let body: Vec<String> = terms
         .iter()
@@ -280,7 +289,7 @@ fn write_fragment(
     let name: String = key.bytes().map(|b| format!("{b:02x}")).collect();
     keys.push(key.to_string());
     files.push((
-        format!("search/f/{name}.json"),
+        routes.search_fragment(&name),
         format!("{{{}}}\n", body.join(",")),
     ));
 }
@@ -298,7 +307,8 @@ mod tests {
         let mut b = paper("b", "2023-01-01", &[]);
         b.body_text = "reinforcement again".into();
         let site = Site::new(vec![b, a], false).unwrap();
-        let files: BTreeMap<_, _> = build(&site).into_iter().collect();
+        let config = crate::render::feeds::tests::config();
+        let files: BTreeMap<_, _> = build(&site, Routes::new(&config)).into_iter().collect();
         let meta: serde_json::Value = serde_json::from_str(&files["search/meta.json"]).unwrap();
         assert_eq!(meta["docs"], 2);
         assert_eq!(
@@ -310,10 +320,10 @@ mod tests {
         assert!(re.contains(r#""reinforcement":[0,16,1,1]"#), "{re}");
         assert!(files["search/f/6d.json"].contains(r#""muller":[0,4]"#));
         assert!(files["search/f/23.json"].contains(r##""#rl":[0,2]"##));
-        assert_eq!(card_chunk_path(0), "search/cards/0.json");
+        assert_eq!(meta["paths"]["cards"], "search/cards/{}.json");
         assert_eq!(
             card_chunk(&["<a>", "<b>"]),
-            "[\n  \"\\u003ca\\u003e\",\n  \"\\u003cb\\u003e\"\n]\n"
+            "[\"\\u003ca\\u003e\",\"\\u003cb\\u003e\"]\n"
         );
     }
 
@@ -341,7 +351,13 @@ mod tests {
             .collect();
         let refs: Vec<(&String, &String)> = terms.iter().map(|(a, b)| (a, b)).collect();
         let (mut keys, mut files) = (Vec::new(), Vec::new());
-        split(&refs, 1, &mut keys, &mut files);
+        split(
+            &refs,
+            1,
+            &mut keys,
+            &mut files,
+            Routes::new(&crate::render::feeds::tests::config()),
+        );
         assert!(keys.len() > 1, "{keys:?}");
         assert!(
             keys.iter().all(|k| k.starts_with("re") && k.len() > 2),

@@ -10,6 +10,19 @@ use std::path::{Path, PathBuf};
 
 use assert_cmd::Command;
 
+/// An `[outputs]` table with everything on.
+pub const ALL_OUTPUTS: &str = "
+[outputs]
+site_feeds = [\"rss\", \"atom\", \"json\"]
+tag_feeds = [\"rss\", \"atom\", \"json\"]
+author_feeds = [\"rss\", \"atom\", \"json\"]
+collection_feeds = [\"rss\", \"atom\", \"json\"]
+author_page_min_papers = 1
+citation_files = true
+feeds_page_authors = true
+author_abstracts = true
+";
+
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -63,6 +76,17 @@ impl TestSite {
         copy_dir(&repo_root().join("content"), &site.root().join("content"));
         std::fs::copy(repo_root().join("site.toml"), site.root().join("site.toml")).unwrap();
         site
+    }
+
+    /// Turns every output on (each feed format for every subject, a page
+    /// for every author, citation files, author feeds on the feeds page,
+    /// abstracts on author pages), for tests that check each kind.
+    pub fn all_outputs(&self) -> &Self {
+        let path = self.root().join("site.toml");
+        let mut text = std::fs::read_to_string(&path).unwrap_or_default();
+        text.push_str(ALL_OUTPUTS);
+        std::fs::write(path, text).unwrap();
+        self
     }
 
     /// The paper files' names in `content/papers`, sorted.

@@ -13,7 +13,8 @@ pub use opml::opml;
 use crate::config::Config;
 use crate::parse::Paper;
 use crate::parse::markdown::escape;
-use crate::render::context::{paper_path, summarize};
+use crate::render::context::{pdf_url, summarize};
+use crate::routes::{FeedFormat, Routes};
 
 /// One subject's feeds: the site, a tag or an author.
 pub struct FeedSpec<'a> {
@@ -21,14 +22,11 @@ pub struct FeedSpec<'a> {
     pub description: String,
     /// Site path of the HTML page the feeds mirror (`""`, `tags/rl/`).
     pub page_path: &'a str,
+    /// The formats to write, from the route table.
+    pub formats: &'a [FeedFormat],
+    /// Whole abstracts in the entries, or only their openings.
+    pub abstracts: bool,
 }
-
-/// The three formats, with their file names and MIME types.
-pub const FORMATS: [(&str, &str, &str); 3] = [
-    ("RSS", "rss.xml", "application/rss+xml"),
-    ("Atom", "atom.xml", "application/atom+xml"),
-    ("JSON Feed", "feed.json", "application/feed+json"),
-];
 
 /// Rendered abstracts above this size go into feeds as their opening only:
 /// a paper is repeated in the feeds of each of its authors and tags, and
@@ -51,10 +49,13 @@ pub struct Entry<'a> {
 }
 
 impl<'a> Entry<'a> {
-    fn new(paper: &'a Paper, config: &Config) -> Self {
-        let permalink = config.base_url.absolute(&paper_path(paper));
-        let summary = summarize(&paper.body_text, 500);
-        let content_html = if paper.body_html.len() <= MAX_CONTENT_BYTES {
+    fn new(paper: &'a Paper, config: &Config, abstracts: bool) -> Self {
+        let routes = Routes::new(config);
+        let permalink = routes.absolute(&routes.paper(&paper.slug));
+        // Feeds without whole abstracts carry the cards' shorter opening.
+        let summary_chars = if abstracts { 500 } else { config.summary_chars };
+        let summary = summarize(&paper.body_text, summary_chars);
+        let content_html = if abstracts && paper.body_html.len() <= MAX_CONTENT_BYTES {
             std::borrow::Cow::Borrowed(paper.body_html.as_str())
         } else {
             std::borrow::Cow::Owned(format!("<p>{}</p>", escape(&summary)))
@@ -64,45 +65,35 @@ impl<'a> Entry<'a> {
             summary,
             id: entry_id(paper).unwrap_or_else(|| permalink.clone()),
             permalink,
-            pdf: paper.pdf.clone().or_else(|| {
-                paper
-                    .arxiv
-                    .as_ref()
-                    .map(|id| format!("https://arxiv.org/pdf/{id}"))
-            }),
+            pdf: pdf_url(paper),
             timestamp: format!("{}T00:00:00Z", paper.date),
             paper,
         }
     }
 }
 
-/// All three feeds for `papers` (newest first; the first `feed_limit`),
-/// as `(site path, text)` pairs in the subject's folder.
+/// The subject's feeds in `spec.formats` for `papers` (newest first; the
+/// first `feed_limit`), as `(site path, text)` pairs.
 pub fn feeds(spec: &FeedSpec, papers: &[&Paper], config: &Config) -> Vec<(String, String)> {
+    let routes = Routes::new(config);
     let entries: Vec<Entry> = papers
         .iter()
         .take(config.feed_limit)
-        .map(|p| Entry::new(p, config))
+        .map(|p| Entry::new(p, config, spec.abstracts))
         .collect();
-    let feed_url = |file: &str| {
-        config
-            .base_url
-            .absolute(&format!("{}{file}", spec.page_path))
-    };
-    vec![
-        (
-            format!("{}rss.xml", spec.page_path),
-            rss::rss(spec, &entries, config, &feed_url("rss.xml")),
-        ),
-        (
-            format!("{}atom.xml", spec.page_path),
-            atom::atom(spec, &entries, config, &feed_url("atom.xml")),
-        ),
-        (
-            format!("{}feed.json", spec.page_path),
-            json::json_feed(spec, &entries, config, &feed_url("feed.json")),
-        ),
-    ]
+    spec.formats
+        .iter()
+        .map(|&format| {
+            let path = routes.feed(spec.page_path, format);
+            let url = routes.absolute(&path);
+            let text = match format {
+                FeedFormat::Rss => rss::rss(spec, &entries, config, &url),
+                FeedFormat::Atom => atom::atom(spec, &entries, config, &url),
+                FeedFormat::Json => json::json_feed(spec, &entries, config, &url),
+            };
+            (path, text)
+        })
+        .collect()
 }
 
 /// An id that survives moving the site to another domain or sub-path, so
@@ -141,6 +132,8 @@ pub(crate) mod tests {
             title: "T".into(),
             description: String::new(),
             page_path: "",
+            formats: &FeedFormat::ALL,
+            abstracts: true,
         }
     }
 

@@ -44,8 +44,11 @@ fn item(xml: &mut String, entry: &Entry) {
         escape(&entry.id)
     );
     element(xml, "pubDate", &rfc2822(entry));
-    for author in &paper.authors {
-        element(xml, "dc:creator", author);
+    // One dc:creator naming everyone, as arXiv's own feeds do: readers
+    // show it as the byline, and a paper with 30 authors would otherwise
+    // spend a kilobyte per entry in every feed it is in.
+    if !paper.authors.is_empty() {
+        element(xml, "dc:creator", &paper.authors.join(", "));
     }
     for tag in &paper.tags {
         element(xml, "category", tag);
@@ -83,7 +86,7 @@ mod tests {
     fn dates_are_rfc2822_and_fields_escaped() {
         let config = config();
         let p = paper(Some("2402.12527"));
-        let entry = Entry::new(&p, &config);
+        let entry = Entry::new(&p, &config, true);
         assert_eq!(rfc2822(&entry), "Mon, 19 Feb 2024 00:00:00 +0000");
         let xml = rss(&spec(), &[entry], &config, "https://x/rss.xml");
         assert!(

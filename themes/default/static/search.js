@@ -135,8 +135,11 @@
     return mask ? 1 : 0;
   }
 
-  function Index(base) {
+  // `metaPath` (from the page, which has it from the route table) is where
+  // meta.json is; meta.json says where the rest is.
+  function Index(base, metaPath) {
     this.base = base;
+    this.metaPath = metaPath;
     this.fragments = {};
     this.cards = {};
     this.meta = null;
@@ -152,7 +155,7 @@
   Index.prototype.ready = function () {
     var self = this;
     if (!self.metaPromise) {
-      self.metaPromise = self.load("search/meta.json").then(function (meta) { self.meta = meta; return meta; });
+      self.metaPromise = self.load(self.metaPath).then(function (meta) { self.meta = meta; return meta; });
     }
     return self.metaPromise;
   };
@@ -168,7 +171,7 @@
     var self = this;
     var keys = self.meta.fragments.filter(function (k) { return k.startsWith(word) || word.startsWith(k); });
     return Promise.all(keys.map(function (key) {
-      if (!self.fragments[key]) { self.fragments[key] = self.load("search/f/" + hex(key) + ".json"); }
+      if (!self.fragments[key]) { self.fragments[key] = self.load(self.meta.paths.fragment.replace("{}", hex(key))); }
       return self.fragments[key];
     }));
   };
@@ -286,7 +289,7 @@
 
   Index.prototype.card = function (doc) {
     var self = this, per = self.meta.docs_per_chunk, chunk = Math.floor(doc / per);
-    if (!self.cards[chunk]) { self.cards[chunk] = self.load("search/cards/" + chunk + ".json"); }
+    if (!self.cards[chunk]) { self.cards[chunk] = self.load(self.meta.paths.cards.replace("{}", chunk)); }
     return self.cards[chunk].then(function (cards) { return cards[doc % per]; });
   };
 
@@ -337,7 +340,7 @@
     var status = document.getElementById("search-status");
     var results = document.getElementById("search-results");
     var more = document.getElementById("search-more");
-    var index = new Index(form.getAttribute("data-base") || "/");
+    var index = new Index(form.getAttribute("data-base") || "/", form.getAttribute("data-index"));
     var generation = 0, ranked = [], shown = 0, marked = [], selected = -1;
 
     function fromUrl() {

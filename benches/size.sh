@@ -8,6 +8,11 @@
 # URL count, and the size of the tar that actions/upload-pages-artifact
 # would upload (tar pads every file to 512-byte blocks plus a header).
 # Bytes are the files' own sizes (what Pages counts), not disk blocks.
+# Then it checks the budget of the defaults (issue #14): at 10k papers at
+# most 500 MB and 100,000 files, at 1k at most 60 MB, up to 10k a Pages tar
+# under 1 GB; at every size no HTML page over 1 MB and no sitemap over
+# 50,000 URLs or 50 MB. Prints "budget: N passed, M failed" and exits 1 if
+# any failed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 repo=$PWD
@@ -15,6 +20,12 @@ cargo build --release --quiet --examples --bin paperfeed
 work="${TMPDIR:-/tmp}/paperfeed-size"
 mkdir -p "$work"
 mb() { echo "scale=1; $1 / 1000000" | bc; }
+passed=0 failed=0
+# check NAME VALUE LIMIT: VALUE ≤ LIMIT, or a failure is counted.
+check() {
+  if [ "$2" -le "$3" ]; then passed=$((passed + 1)); verdict=ok; else failed=$((failed + 1)); verdict=OVER; fi
+  printf '  budget %-28s %12s <= %-12s %s\n' "$1" "$2" "$3" "$verdict"
+}
 
 for size in ${@:-1000 10000 100000}; do
   corpus="$work/corpus-$size"
@@ -30,10 +41,10 @@ for size in ${@:-1000 10000 100000}; do
   listing="$work/files-$size.tsv"
   (cd "$out" && find . -type f -printf '%s\t%P\n') > "$listing"
   files=$(wc -l < "$listing")
-  bytes=$(awk -F'\t' '{s += $1} END {print s}' "$listing")
+  bytes=$(awk -F'\t' '{s += $1} END {printf "%.0f\n", s}' "$listing")
   # ustar: a 512-byte header per file and per folder, contents padded to 512.
   folders=$(cd "$out" && find . -mindepth 1 -type d | wc -l)
-  tar_bytes=$(awk -F'\t' -v d="$folders" '{s += 512 + int(($1 + 511) / 512) * 512} END {print s + d * 512 + 1024}' "$listing")
+  tar_bytes=$(awk -F'\t' -v d="$folders" '{s += 512 + int(($1 + 511) / 512) * 512} END {printf "%.0f\n", s + d * 512 + 1024}' "$listing")
   echo "$size papers: $files files, $(mb "$bytes") MB; Pages tar $(mb "$tar_bytes") MB"
   echo "  by folder:"
   awk -F'\t' '{split($2, p, "/"); top = (p[2] == "" ? "(root files)" : p[1] "/"); n[top]++; s[top] += $1}
@@ -44,7 +55,19 @@ for size in ${@:-1000 10000 100000}; do
   largest=$(awk -F'\t' '$2 ~ /\.html$/' "$listing" | sort -n | tail -1)
   echo "  largest page:   $(echo "$largest" | cut -f2) ($(echo "scale=0; $(echo "$largest" | cut -f1) / 1000" | bc) KB)"
   for map in "$out"/sitemap*.xml; do
-    echo "  $(basename "$map"): $(grep -o '<loc>' "$map" | wc -l) URLs, $(echo "scale=0; $(stat -c %s "$map") / 1000" | bc) KB"
+    urls=$(grep -o '<loc>' "$map" | wc -l)
+    echo "  $(basename "$map"): $urls URLs, $(echo "scale=0; $(stat -c %s "$map") / 1000" | bc) KB"
+    check "$(basename "$map") URLs" "$urls" 50000
+    check "$(basename "$map") bytes" "$(stat -c %s "$map")" 50000000
   done
+  check "largest page bytes" "$(echo "$largest" | cut -f1)" 1000000
+  if [ "$size" -le 10000 ]; then check "Pages tar bytes" "$tar_bytes" 1000000000; fi
+  if [ "$size" -eq 10000 ]; then
+    check "bytes at 10k" "$bytes" 500000000
+    check "files at 10k" "$files" 100000
+  fi
+  if [ "$size" -eq 1000 ]; then check "bytes at 1k" "$bytes" 60000000; fi
 done
+echo "budget: $passed passed, $failed failed"
 rm -rf "$work"/trash.*
+[ "$failed" -eq 0 ]

@@ -73,11 +73,11 @@ fn the_workflow_has_the_pages_permissions_and_runs_the_documented_command() {
     for (workflow, command) in [
         (
             dir.path().join(".github/workflows/pages.yml"),
-            "paperfeed build --base-url \"${{ steps.pages.outputs.base_url }}/\"",
+            "paperfeed build --base-url \"$BASE_URL/\"",
         ),
         (
             repo_root().join(".github/workflows/pages.yml"),
-            "cargo run --release --locked -- build --base-url \"${{ steps.pages.outputs.base_url }}/\"",
+            "cargo run --release --locked -- build --base-url \"$BASE_URL/\"",
         ),
     ] {
         let text = std::fs::read_to_string(&workflow).unwrap();
@@ -95,7 +95,15 @@ fn the_workflow_has_the_pages_permissions_and_runs_the_documented_command() {
                 .any(|u| u.starts_with("actions/upload-pages-artifact@"))
         );
         let deploy = yaml["jobs"]["deploy"]["steps"][0]["uses"].as_str().unwrap();
-        assert!(deploy.starts_with("actions/deploy-pages@"));
+        assert_eq!(deploy, "actions/deploy-pages@v5");
+        // The current majors of the official actions (December 2026).
+        for current in [
+            "actions/checkout@v6",
+            "actions/configure-pages@v6",
+            "actions/upload-pages-artifact@v5",
+        ] {
+            assert!(uses.contains(&current), "{workflow:?} uses {uses:?}");
+        }
         let runs: Vec<_> = steps.iter().filter_map(|s| s["run"].as_str()).collect();
         assert!(runs.contains(&command), "{workflow:?} runs {runs:?}");
         assert!(readme.contains(command), "README documents `{command}`");

@@ -3,10 +3,10 @@
 
 mod common;
 
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 
 use common::browser::Browser;
-use common::{TestSite, paperfeed, parse_feed, repo_root};
+use common::{StaticServer, TestSite, paperfeed, parse_feed, repo_root};
 use predicates::prelude::*;
 
 #[test]
@@ -171,25 +171,11 @@ fn javascript_and_rust_agree_on_a_larger_site() {
     assert!(fragments.contains("{\"b\":{"), "bitmaps were exercised");
 }
 
-struct StaticServer(Child);
-
-impl Drop for StaticServer {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 /// The example site built for `/paperfeed/` and served by a plain static
 /// file server from the folder above it, as GitHub Pages would.
 fn example_site_under_a_sub_path() -> (tempfile::TempDir, StaticServer, String) {
     let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let base = format!("http://127.0.0.1:{port}/paperfeed/");
+    let (server, base) = StaticServer::start(dir.path(), "paperfeed");
     paperfeed()
         .args(["build", "--root"])
         .arg(repo_root())
@@ -198,29 +184,7 @@ fn example_site_under_a_sub_path() -> (tempfile::TempDir, StaticServer, String) 
         .args(["--base-url", &base])
         .assert()
         .success();
-    let server = Command::new("python3")
-        .args([
-            "-m",
-            "http.server",
-            &port.to_string(),
-            "--bind",
-            "127.0.0.1",
-            "--directory",
-        ])
-        .arg(dir.path())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the static server did not start"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-    (dir, StaticServer(server), base)
+    (dir, server, base)
 }
 
 const RESULTS: &str = "return Array.prototype.map.call(document.querySelectorAll('#search-results .card-title'), function (t) { return t.textContent; }).join('\\n');";

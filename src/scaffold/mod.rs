@@ -64,6 +64,7 @@ pub fn init(dir: &Path, force: bool) -> Result<InitReport, ScaffoldError> {
     if non_empty && !force {
         return Err(ScaffoldError::NotEmpty(dir.to_path_buf()));
     }
+    let workflow = pages_workflow();
     let files: [(&str, &str); 4] = [
         ("site.toml", include_str!("site.toml")),
         (
@@ -71,7 +72,7 @@ pub fn init(dir: &Path, force: bool) -> Result<InitReport, ScaffoldError> {
             include_str!("example.md"),
         ),
         (".gitignore", include_str!("gitignore")),
-        (".github/workflows/pages.yml", include_str!("pages.yml")),
+        (".github/workflows/pages.yml", &workflow),
     ];
     let mut report = InitReport::default();
     for (rel, text) in files {
@@ -83,6 +84,14 @@ pub fn init(dir: &Path, force: bool) -> Result<InitReport, ScaffoldError> {
         }
     }
     Ok(report)
+}
+
+/// The Pages workflow `init` writes: it installs the release of this very
+/// paperfeed, from the repository named in `Cargo.toml`.
+pub fn pages_workflow() -> String {
+    include_str!("pages.yml")
+        .replace("@PAPERFEED_VERSION@", env!("CARGO_PKG_VERSION"))
+        .replace("@PAPERFEED_REPOSITORY@", env!("CARGO_PKG_REPOSITORY"))
 }
 
 /// Copies the built-in default theme to `themes/default/` for editing.

@@ -92,6 +92,38 @@ impl Browser {
         )
     }
 
+    /// Light or dark `prefers-color-scheme` for the pages that follow.
+    pub fn color_scheme(&self, scheme: &str) {
+        self.call(
+            "POST",
+            "/goog/cdp/execute",
+            json!({ "cmd": "Emulation.setEmulatedMedia",
+                    "params": { "features": [{ "name": "prefers-color-scheme", "value": scheme }] } }),
+        );
+    }
+
+    /// axe-core's serious and critical violations on the current page, as
+    /// `rule: selectors` lines (axe-core from `target/tools`, which
+    /// `scripts/test` installs).
+    pub fn axe(&self) -> Vec<String> {
+        let path = super::repo_root().join("target/tools/node_modules/axe-core/axe.min.js");
+        let source = std::fs::read_to_string(&path)
+            .unwrap_or_else(|e| panic!("{}: {e} (scripts/test installs axe-core)", path.display()));
+        self.eval(&format!("{source}\nreturn true;"));
+        let found = self.eval(
+            "return axe.run(document, { resultTypes: ['violations'] }).then(function (r) {
+               return r.violations.filter(function (v) { return v.impact === 'serious' || v.impact === 'critical'; })
+                 .map(function (v) { return v.id + ': ' + v.nodes.map(function (n) { return n.target.join(' '); }).join(', '); });
+             });",
+        );
+        found
+            .as_array()
+            .unwrap_or_else(|| panic!("axe did not run: {found}"))
+            .iter()
+            .map(|v| v.as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
     /// Polls `script` until it returns a truthy value.
     pub fn wait_for(&self, script: &str, what: &str) -> Value {
         let deadline = Instant::now() + Duration::from_secs(15);

@@ -208,3 +208,52 @@ pub fn parse_feed(text: &str) -> feed_rs::model::Feed {
     feed_rs::parser::parse(text.as_bytes())
         .unwrap_or_else(|e| panic!("feed does not parse: {e}\n{text}"))
 }
+
+/// A plain static file server (Python's) over `dir`, as GitHub Pages
+/// serves a site; killed on drop.
+pub struct StaticServer(std::process::Child);
+
+impl StaticServer {
+    /// Serves `dir`; returns the server and the base URL of its `sub`
+    /// folder (`http://127.0.0.1:PORT/sub/`). Returns once it answers.
+    pub fn start(dir: &Path, sub: &str) -> (StaticServer, String) {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = std::process::Command::new("python3")
+            .args([
+                "-m",
+                "http.server",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--directory",
+            ])
+            .arg(dir)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the static server did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        (
+            StaticServer(child),
+            format!("http://127.0.0.1:{port}/{sub}/"),
+        )
+    }
+}
+
+impl Drop for StaticServer {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}

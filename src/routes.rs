@@ -392,6 +392,12 @@ impl<'a> Routes<'a> {
         }
     }
 
+    /// Whether `path` is part of the search index (which browsers do not
+    /// show as a page).
+    pub fn in_search_index(path: &str) -> bool {
+        path.starts_with("search/") && path != "search/index.html"
+    }
+
     /// Paths that generated output owns, where a static file of the same
     /// name is left out.
     pub fn is_generated(path: &str) -> bool {

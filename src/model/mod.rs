@@ -270,7 +270,7 @@ fn duplicate_slugs(papers: &[Arc<Paper>]) -> Vec<Diagnostic> {
             .collect();
         files.sort();
         let message = format!(
-            "papers/{slug}/ would be written by {} files: {}",
+            "the slug `{slug}` is taken by {} files: {}",
             files.len(),
             files.join(", ")
         );

@@ -2,6 +2,7 @@
 //! CSL-JSON (downloadable files), and the metadata that indexers read from
 //! the paper page (Google Scholar `citation_*` tags, schema.org JSON-LD).
 
+use super::context::{arxiv_url, pdf_url};
 use std::fmt::Write;
 
 use serde::Serialize;
@@ -139,12 +140,7 @@ pub fn bibtex(paper: &Paper, permalink: &str) -> String {
     let url = paper
         .url
         .clone()
-        .or_else(|| {
-            paper
-                .arxiv
-                .as_ref()
-                .map(|id| format!("https://arxiv.org/abs/{id}"))
-        })
+        .or_else(|| paper.arxiv.as_deref().map(arxiv_url))
         .unwrap_or_else(|| permalink.to_string());
     fields.push(("url", url));
     let mut out = format!("@{entry}{{{},\n", cite_key(paper));
@@ -252,15 +248,6 @@ pub fn csl_json(paper: &Paper, permalink: &str) -> String {
     super::html_safe_json(&[item])
 }
 
-fn pdf_url(paper: &Paper) -> Option<String> {
-    paper.pdf.clone().or_else(|| {
-        paper
-            .arxiv
-            .as_ref()
-            .map(|id| format!("https://arxiv.org/pdf/{id}"))
-    })
-}
-
 /// A `<meta name content>` pair.
 #[derive(Serialize)]
 pub struct Meta {
@@ -336,7 +323,7 @@ pub fn json_ld(paper: &Paper, permalink: &str, site_title: &str) -> String {
         .collect();
     let mut same_as = Vec::new();
     if let Some(arxiv) = &paper.arxiv {
-        same_as.push(format!("https://arxiv.org/abs/{arxiv}"));
+        same_as.push(arxiv_url(arxiv));
     }
     if let Some(doi) = &paper.doi {
         same_as.push(format!("https://doi.org/{doi}"));

@@ -180,10 +180,7 @@ impl<'a> PaperCtx<'a> {
                 }
             })
             .collect();
-        let arxiv_url = paper
-            .arxiv
-            .as_ref()
-            .map(|id| format!("https://arxiv.org/abs/{id}"));
+        let arxiv_url = paper.arxiv.as_deref().map(arxiv_url);
         PaperCtx {
             slug: &paper.slug,
             link: routes.link(&path),
@@ -298,6 +295,11 @@ pub fn pdf_url(paper: &Paper) -> Option<String> {
             .as_ref()
             .map(|id| format!("https://arxiv.org/pdf/{id}"))
     })
+}
+
+/// A paper's abstract page on arXiv.
+pub fn arxiv_url(id: &str) -> String {
+    format!("https://arxiv.org/abs/{id}")
 }
 
 /// The first `limit` characters of `text`, cut at a word, with an ellipsis

@@ -97,12 +97,13 @@ fn header(name: &str, value: &str) -> Header {
 
 /// The MIME type for an output path; feeds and citation files get their own.
 pub fn content_type(path: &str) -> Cow<'static, str> {
-    let by_name = match path.rsplit('/').next().unwrap_or(path) {
-        "rss.xml" => Some("application/rss+xml; charset=utf-8"),
-        "atom.xml" => Some("application/atom+xml; charset=utf-8"),
-        "feed.json" => Some("application/feed+json; charset=utf-8"),
-        _ => None,
-    };
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let feed = crate::routes::FeedFormat::ALL
+        .into_iter()
+        .find(|f| f.file() == name);
+    if let Some(feed) = feed {
+        return format!("{}; charset=utf-8", feed.mime()).into();
+    }
     let by_extension = match path.rsplit('.').next() {
         Some("bib") => Some("application/x-bibtex; charset=utf-8"),
         Some("ris") => Some("application/x-research-info-systems; charset=utf-8"),
@@ -115,7 +116,7 @@ pub fn content_type(path: &str) -> Cow<'static, str> {
         Some("json") => Some("application/json; charset=utf-8"),
         _ => None,
     };
-    match by_name.or(by_extension) {
+    match by_extension {
         Some(t) => Cow::Borrowed(t),
         None => Cow::Owned(
             mime_guess::from_path(path)

@@ -20,6 +20,7 @@ use serde::Serialize;
 pub use http::{Files, Route, content_type, route};
 pub use watch::{Change, classify};
 
+use crate::routes::Routes;
 use crate::{BuildFailure, BuildOptions, Diagnostic};
 use site::Builder;
 
@@ -139,7 +140,7 @@ pub fn serve(
                     // A change came in first; try again once it is built.
                     Ok(None) => catch_up_pending = true,
                     Ok(Some(late)) => {
-                        if late.changed.iter().any(|p| !p.starts_with("search/")) {
+                        if late.changed.iter().any(|p| !Routes::in_search_index(p)) {
                             // Only browsers showing one of these pages reload.
                             let event = ReloadEvent {
                                 changed: late.changed.iter().take(100).cloned().collect(),

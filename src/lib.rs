@@ -126,6 +126,7 @@ impl Session {
     /// Reads `site.toml` and the theme.
     pub fn open(options: &BuildOptions) -> Result<Session, BuildFailure> {
         let root = &options.root;
+        load::check_site(root)?;
         let mut config = Config::load(root)?;
         if let Some(base_url) = &options.base_url {
             config.base_url = config::BaseUrl::parse(base_url)

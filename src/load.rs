@@ -17,6 +17,67 @@ pub struct SourceFile {
 
 pub const PAPERS_DIR: &str = "content/papers";
 
+/// Files that editors and tools leave beside real ones, which are never
+/// content: dotfiles and dot-folders (`.hidden.md`, Emacs' `.#lock`,
+/// `.git/`), backups (`notes.md~`), Emacs' `#autosave#`, Vim's swap files
+/// and write probe (`4913`), temporary files. Hugo and Zola skip the same.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || (name.len() > 1 && name.starts_with('#') && name.ends_with('#'))
+        || [".swp", ".swo", ".swx", ".tmp"]
+            .iter()
+            .any(|ext| name.ends_with(ext))
+        || name == "4913"
+}
+
+/// Whether any part of `rel` (a path relative to the site root) is an
+/// ignored name, so `content/papers/.drafts/a.md` is skipped too.
+pub fn is_ignored(rel: &Path) -> bool {
+    rel.components()
+        .filter_map(|c| c.as_os_str().to_str())
+        .any(is_ignored_name)
+}
+
+fn walk(dir: &Path) -> impl Iterator<Item = walkdir::Result<walkdir::DirEntry>> {
+    WalkDir::new(dir)
+        .follow_links(false)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_str().is_some_and(is_ignored_name))
+}
+
+/// Refuses a folder that is not a site: one that does not exist, has no
+/// `site.toml` or no `content/`. In CI a wrong working directory or a typo
+/// in `--root` would otherwise build an empty site and deploy it over the
+/// real one.
+pub fn check_site(root: &Path) -> Result<(), Diagnostic> {
+    let absolute = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+    let shown = absolute.display();
+    if !root.is_dir() {
+        return Err(Diagnostic::error(root, "no such folder").with_help(
+            "pass the site's folder with --root, or create a site there with `paperfeed init DIR`",
+        ));
+    }
+    if !root.join("site.toml").is_file() {
+        return Err(Diagnostic::error(
+            &root.join("site.toml"),
+            format!("not found: {shown} is not a paperfeed site"),
+        )
+        .with_help(
+            "run `paperfeed init` to create a site here, or pass the site's folder with --root",
+        ));
+    }
+    if !root.join("content").is_dir() {
+        return Err(
+            Diagnostic::error(&root.join("content"), "the site has no content/ folder").with_help(
+                "papers go in content/papers/*.md; `paperfeed new \"Title\"` writes one",
+            ),
+        );
+    }
+    Ok(())
+}
+
 /// Reads every `*.md` under `content/papers`, sorted by path so the rest of
 /// the pipeline sees the same order on every machine.
 pub fn load_papers(root: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
@@ -26,7 +87,7 @@ pub fn load_papers(root: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
     if !dir.is_dir() {
         return (Vec::new(), diagnostics);
     }
-    for entry in WalkDir::new(&dir).follow_links(false).sort_by_file_name() {
+    for entry in walk(&dir) {
         let entry = match entry {
             Ok(entry) => entry,
             Err(e) => {
@@ -58,6 +119,14 @@ pub fn load_papers(root: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
             Err(d) => diagnostics.push(d),
         }
     }
+    if files.is_empty() && diagnostics.is_empty() {
+        diagnostics.push(
+            Diagnostic::warning(Path::new(PAPERS_DIR), "no papers: the site will be empty")
+                .with_help(
+                    "add Markdown files to content/papers/, e.g. with `paperfeed new \"Title\"`",
+                ),
+        );
+    }
     (files, diagnostics)
 }
 
@@ -70,7 +139,7 @@ pub fn stat_papers(root: &Path) -> Option<Vec<(PathBuf, u64, i128)>> {
     if !dir.is_dir() {
         return Some(stats);
     }
-    for entry in WalkDir::new(&dir).follow_links(false).sort_by_file_name() {
+    for entry in walk(&dir) {
         let entry = entry.ok()?;
         if entry.file_type().is_symlink() {
             return None;
@@ -95,6 +164,9 @@ pub fn stat_papers(root: &Path) -> Option<Vec<(PathBuf, u64, i128)>> {
 /// plain paper file (a folder, a symlink, another file) or cannot be read.
 pub fn update(root: &Path, files: &mut Vec<SourceFile>, changed: &[PathBuf]) -> bool {
     for rel in changed {
+        if is_ignored(rel) {
+            continue;
+        }
         if !rel.starts_with(PAPERS_DIR) || !is_markdown(rel) {
             return false;
         }
@@ -158,6 +230,11 @@ mod tests {
         std::fs::write(papers.join("sub/a.MD"), "a").unwrap();
         std::fs::write(papers.join("notes.txt"), "x").unwrap();
         std::fs::write(papers.join("bad.md"), b"ok\nab\xffc").unwrap();
+        for hidden in [".hidden.md", ".#b.md", "b.md~", "#b.md#", ".b.md.swp"] {
+            std::fs::write(papers.join(hidden), "---\n").unwrap();
+        }
+        std::fs::create_dir_all(papers.join(".drafts")).unwrap();
+        std::fs::write(papers.join(".drafts/c.md"), "c").unwrap();
         let (files, diags) = load_papers(dir.path());
         let names: Vec<_> = files.iter().map(|f| f.path.clone()).collect();
         assert_eq!(

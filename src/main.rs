@@ -42,7 +42,7 @@ enum Command {
     #[command(
         after_help = "Examples:\n  paperfeed build\n  paperfeed build --base-url https://user.github.io/repo/\n  paperfeed build --root my-site --output /tmp/preview --drafts\n  paperfeed build --strict --format json   # for CI"
     )]
-    Build(SiteArgs),
+    Build(BuildArgs),
     /// Check the site without writing it: everything `build` checks, plus
     /// internal links, link syntax, and lints of the paper records.
     #[command(
@@ -148,9 +148,6 @@ struct SiteArgs {
     /// The site folder, containing site.toml and content/.
     #[arg(long, default_value = ".")]
     root: PathBuf,
-    /// Where to write the site; overrides the default `public/` in the site folder.
-    #[arg(long)]
-    output: Option<PathBuf>,
     /// Overrides `base_url` from site.toml for this run.
     #[arg(long)]
     base_url: Option<String>,
@@ -179,11 +176,22 @@ enum Verbosity {
     Verbose,
 }
 
+/// `build`'s flags: the site's, and where to write it (`check` writes
+/// nothing, so it has no `--output` to ignore).
+#[derive(Args)]
+struct BuildArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+    /// Where to write the site; overrides the default `public/` in the site folder.
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
 impl SiteArgs {
     fn options(&self) -> BuildOptions {
         BuildOptions {
             root: self.root.clone(),
-            output: self.output.clone(),
+            output: None,
             base_url: self.base_url.clone(),
             drafts: self.drafts,
             strict: self.strict,
@@ -201,9 +209,13 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build(args) => {
             let spinner = spinner("building");
-            let outcome = paperfeed::build(&args.options());
+            let options = BuildOptions {
+                output: args.output.clone(),
+                ..args.site.options()
+            };
+            let outcome = paperfeed::build(&options);
             spinner.finish_and_clear();
-            report("build", args.format, verbosity, outcome)
+            report("build", args.site.format, verbosity, outcome)
         }
         Command::Check(args) => {
             let spinner = spinner("checking");

@@ -427,3 +427,16 @@ fn cname_is_written_for_a_custom_domain() {
     site.build(&[]).success();
     assert_eq!(site.read("CNAME"), "papers.example.org\n");
 }
+
+#[test]
+fn check_refuses_an_output_folder_it_would_not_write() {
+    let site = TestSite::fixture("one");
+    let out = paperfeed()
+        .args(["check", "--output", "elsewhere", "--root"])
+        .arg(site.root())
+        .assert()
+        .code(2);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("--output"), "{stderr}");
+    assert!(!site.root().join("elsewhere").exists());
+}

@@ -309,12 +309,85 @@ fn symlinks_are_skipped_with_a_warning() {
 }
 
 #[test]
-fn empty_or_missing_content_builds_an_empty_site() {
+fn a_folder_that_is_not_a_site_is_refused_and_nothing_is_written() {
+    // No site.toml: a wrong working directory in CI.
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("content/papers")).unwrap();
+    for args in [&["build"][..], &["build", "--strict"], &["check"]] {
+        let out = common::paperfeed()
+            .args(args)
+            .current_dir(dir.path())
+            .assert()
+            .code(1);
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(
+            stderr.contains("is not a paperfeed site"),
+            "{args:?}: {stderr}"
+        );
+        assert!(stderr.contains("paperfeed init"), "{stderr}");
+        assert!(
+            !dir.path().join("public").exists(),
+            "{args:?} wrote public/"
+        );
+    }
+    // A typo in --root: refused, and the folder is not created.
+    let missing = dir.path().join("no-such-site");
+    let out = common::paperfeed()
+        .args(["build", "--root"])
+        .arg(&missing)
+        .assert()
+        .code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("no such folder"), "{stderr}");
+    assert!(!missing.exists());
+    // A site without content/.
     let site = TestSite::fixture("empty");
-    site.build(&[]).success();
     std::fs::remove_dir_all(site.root().join("content")).unwrap();
-    site.build(&[]).success();
+    let out = site.build(&[]).code(1);
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("no content/ folder"), "{stderr}");
+    assert!(!site.public().exists());
+}
+
+#[test]
+fn an_empty_papers_folder_builds_an_empty_site_with_a_warning_strict_refuses() {
+    let site = TestSite::fixture("empty");
+    let out = site.build(&[]).success();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("no papers"), "{stderr}");
     assert!(site.read("index.html").contains("No papers yet"));
+    site.build(&["--strict"]).code(1);
+}
+
+#[test]
+fn hidden_and_scratch_files_under_content_are_not_published() {
+    let site = TestSite::fixture("one");
+    let paper = "---\ntitle: \"Hidden\"\ndate: 2024-01-01\n---\nSecret.\n";
+    for name in [
+        ".hidden.md",
+        ".#lock.md",
+        "draft.md~",
+        "#autosave.md#",
+        ".x.md.swp",
+    ] {
+        site.write(&format!("content/papers/{name}"), paper);
+    }
+    site.write("content/papers/.drafts/inner.md", paper);
+    site.build(&["--strict"]).success();
+    let files: Vec<String> = common::snapshot(&site.public()).into_keys().collect();
+    assert!(
+        !files.iter().any(|f| f.contains("hidden")
+            || f.contains("lock")
+            || f.contains("inner")
+            || f.contains("autosave")),
+        "{files:?}"
+    );
+    assert!(!site.read("index.html").contains("Hidden"));
+    common::paperfeed()
+        .args(["check", "--strict", "--root"])
+        .arg(site.root())
+        .assert()
+        .success();
 }
 
 #[test]

@@ -21,15 +21,9 @@ pub enum Change {
 /// Classifies `path` (absolute, or relative to `root`) for a site whose theme is `theme`.
 pub fn classify(root: &Path, theme: &str, path: &Path) -> Change {
     let rel = path.strip_prefix(root).unwrap_or(path);
-    let name = rel.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    // Editors write these next to the file being saved.
-    let scratch = name.starts_with('.')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with(".tmp")
-        || name == "4913";
-    if scratch {
+    // Editors write scratch files next to the file being saved; the
+    // loader skips the same names, so they never change the site.
+    if crate::load::is_ignored(rel) {
         return Change::Ignore;
     }
     let theme_dir = Path::new("themes").join(theme);

@@ -513,3 +513,103 @@ fn a_broken_file_among_a_thousand() {
     assert_eq!(snapshot(&site.public()), before);
     let _ = Path::new("");
 }
+
+#[test]
+fn control_characters_are_replaced_with_a_warning_and_every_output_stays_valid() {
+    let site = TestSite::fixture("one");
+    site.all_outputs();
+    // Literal controls in the file, and YAML escapes that make more.
+    site.write(
+        "content/papers/controls.md",
+        "---\ntitle: \"Vertical\u{B}tab \\0 and \\v escapes\"\ndate: 2024-01-01\nauthors: [\"Nul\u{0}Author\", \"Esc \\x1b Person\"]\ntags: [\"tag\u{C}one\", \"x\\uFFFFy\"]\nvenue: \"Bell\u{7}Conf\"\n---\nAn abstract with a \u{1} start-of-heading and a \u{FFFE} noncharacter.\n",
+    );
+    let out = site.build(&[]).success();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(
+        stderr.contains("content/papers/controls.md:2:17") && stderr.contains("U+000B"),
+        "the first literal control is located: {stderr}"
+    );
+    assert!(
+        stderr.contains("`authors` contains the control character U+001B"),
+        "{stderr}"
+    );
+    site.build(&["--strict"]).code(1);
+
+    let mut xml = 0;
+    for (path, bytes) in common::snapshot(&site.public()) {
+        let text = String::from_utf8(bytes).unwrap();
+        assert!(
+            !text.chars().any(paperfeed::parse::chars::is_forbidden),
+            "{path} carries a forbidden character"
+        );
+        if path.ends_with(".xml") || path.ends_with(".opml") {
+            roxmltree::Document::parse(&text)
+                .unwrap_or_else(|e| panic!("{path} is not well-formed XML: {e}"));
+            xml += 1;
+        } else if path.ends_with(".json") {
+            serde_json::from_str::<serde_json::Value>(&text)
+                .unwrap_or_else(|e| panic!("{path} is not JSON: {e}"));
+        }
+    }
+    assert!(xml > 10, "{xml} XML files checked");
+    assert!(site.read("rss.xml").contains("Vertical tab"));
+}
+
+#[test]
+fn markup_in_names_never_becomes_markup_in_any_feed_format() {
+    let site = TestSite::fixture("one");
+    site.all_outputs();
+    let evil = "\\\"><svg onload=alert(2)>";
+    site.write(
+        "content/papers/evil.md",
+        &format!(
+            "---\ntitle: \"Title {evil} & more\"\ndate: 2024-01-01\nauthors: [\"Author {evil}\"]\ntags: [\"tag {evil}\"]\n---\nBody.\n"
+        ),
+    );
+    site.build(&[]).success();
+    let plain = "\"><svg onload=alert(2)>";
+    let slug = |prefix: &str| paperfeed::slug::slugify(&format!("{prefix} {plain}"));
+    for dir in [
+        format!("authors/{}/", slug("Author")),
+        format!("tags/{}/", slug("tag")),
+    ] {
+        for file in ["rss.xml", "atom.xml"] {
+            let feed = common::parse_feed(&site.read(&format!("{dir}{file}")));
+            // What a reader shows as HTML holds no element the input did
+            // not: RSS descriptions are HTML by convention, Atom says.
+            if let Some(description) = &feed.description {
+                let html = file == "rss.xml"
+                    || description.content_type.essence().to_string() == "text/html";
+                assert!(
+                    !(html && description.content.contains("<svg")),
+                    "{dir}{file}: {}",
+                    description.content
+                );
+                assert!(
+                    description.content.contains("svg"),
+                    "{dir}{file}: the name is there"
+                );
+            }
+            let title = feed.title.as_ref().unwrap().content.clone();
+            assert!(
+                title.ends_with(plain),
+                "{dir}{file}: channel title {title:?}"
+            );
+            let entry = &feed.entries[0];
+            assert_eq!(
+                entry.title.as_ref().unwrap().content,
+                format!("Title {plain} & more"),
+                "{dir}{file}"
+            );
+            assert_eq!(
+                entry.authors[0].name,
+                format!("Author {plain}"),
+                "{dir}{file}"
+            );
+        }
+        let json: serde_json::Value =
+            serde_json::from_str(&site.read(&format!("{dir}feed.json"))).unwrap();
+        assert!(json["title"].as_str().unwrap().ends_with(plain));
+        assert_eq!(json["items"][0]["title"], format!("Title {plain} & more"));
+    }
+}

@@ -8,6 +8,7 @@ use jiff::civil::Date;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
+use super::chars;
 use super::identifiers::{bare_doi, is_arxiv_id};
 use super::markdown::{self, Renderers, is_safe_url};
 use crate::diagnostic::Diagnostic;
@@ -84,13 +85,60 @@ struct Split<'a> {
 /// Parses one file. Returns the paper (unless an error stopped it) and every
 /// problem found, so a run can report all broken files at once.
 pub fn parse_paper(file: &SourceFile, tools: &Renderers) -> (Option<Paper>, Vec<Diagnostic>) {
+    // Characters no output may carry are replaced before anything else
+    // reads the text, with a warning where the first one is.
+    let text = chars::clean(&file.text);
     let mut ctx = FileContext {
         path: &file.path,
-        text: &file.text,
+        text: &text,
         problems: Vec::new(),
     };
+    if let Some((c, line, column)) = chars::first_forbidden(&file.text) {
+        let count = file
+            .text
+            .chars()
+            .filter(|&c| chars::is_forbidden(c))
+            .count();
+        ctx.warning(
+            line,
+            column,
+            format!(
+                "{} control character{} ({}) replaced: feeds and pages cannot carry {}",
+                count,
+                if count == 1 { "" } else { "s" },
+                code_point(c),
+                if count == 1 { "it" } else { "them" },
+            ),
+        );
+    }
     let paper = parse_with(&mut ctx, tools);
     (paper, ctx.problems)
+}
+
+fn code_point(c: char) -> String {
+    format!("U+{:04X}", c as u32)
+}
+
+/// Replaces forbidden characters that a YAML escape (`"\0"`, `"\v"`)
+/// put into a field's value, with a warning at the field.
+fn clean_field(
+    ctx: &mut FileContext,
+    locate: &dyn Fn(&str) -> (usize, usize),
+    key: &str,
+    value: &mut String,
+) {
+    if let Some((c, _, _)) = chars::first_forbidden(value) {
+        let (line, column) = locate(key);
+        ctx.warning(
+            line,
+            column,
+            format!(
+                "`{key}` contains the control character {} (from a YAML escape); it was replaced",
+                code_point(c)
+            ),
+        );
+        *value = chars::clean(value).into_owned();
+    }
 }
 
 struct FileContext<'a> {
@@ -172,20 +220,38 @@ fn check_fields(
     tools: &Renderers,
 ) -> Option<Paper> {
     let RawFrontMatter {
-        title,
+        mut title,
         date,
-        authors,
-        tags,
+        mut authors,
+        mut tags,
         arxiv,
-        doi,
-        url,
-        pdf,
-        code,
-        venue,
+        mut doi,
+        mut url,
+        mut pdf,
+        mut code,
+        mut venue,
         upvotes,
-        slug,
+        mut slug,
         draft,
     } = raw;
+    for (key, value) in [
+        ("title", title.as_mut()),
+        ("doi", doi.as_mut()),
+        ("url", url.as_mut()),
+        ("pdf", pdf.as_mut()),
+        ("code", code.as_mut()),
+        ("venue", venue.as_mut()),
+        ("slug", slug.as_mut()),
+    ] {
+        if let Some(value) = value {
+            clean_field(ctx, locate, key, value);
+        }
+    }
+    for (key, list) in [("authors", authors.as_mut()), ("tags", tags.as_mut())] {
+        for value in list.into_iter().flatten() {
+            clean_field(ctx, locate, key, value);
+        }
+    }
     let opening = split.yaml_line.saturating_sub(1);
 
     let title = collapse_whitespace(title.as_deref().unwrap_or(""));

@@ -8,6 +8,7 @@ mod pages;
 pub mod sitemap;
 pub mod theme;
 pub mod units;
+pub mod xml;
 
 use std::path::PathBuf;
 

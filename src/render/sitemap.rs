@@ -3,7 +3,7 @@
 
 use std::fmt::Write;
 
-use quick_xml::escape::escape;
+use crate::render::xml::escape;
 
 use crate::routes::{Routes, SITEMAP_URLS_PER_FILE};
 

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use quick_xml::escape::escape;
+use crate::render::xml::escape;
 
 use super::{Entry, FeedSpec};
 use crate::config::Config;

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use quick_xml::escape::escape;
+use crate::render::xml::escape;
 
 /// A group of feeds (site, tags, authors) and its `(title, feed URL, page URL)` rows.
 pub type Group<'a> = (&'a str, Vec<(String, String, String)>);
@@ -13,7 +13,7 @@ pub fn opml(title: &str, groups: &[Group]) -> String {
     );
     let _ = writeln!(xml, "<title>{}</title>\n</head>\n<body>", escape(title));
     for (name, rows) in groups {
-        let _ = writeln!(xml, "<outline text=\"{}\">", escape(*name));
+        let _ = writeln!(xml, "<outline text=\"{}\">", escape(name));
         for (text, feed, page) in rows {
             let _ = writeln!(
                 xml,

@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use quick_xml::escape::escape;
+use crate::render::xml::escape;
 
 use super::{Entry, FeedSpec};
 use crate::config::Config;
@@ -13,7 +13,13 @@ pub fn rss(spec: &FeedSpec, entries: &[Entry], config: &Config, self_url: &str) 
     xml.push_str("<rss version=\"2.0\" xmlns:atom=\"http://www.w3.org/2005/Atom\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n<channel>\n");
     element(&mut xml, "title", &spec.title);
     element(&mut xml, "link", &config.base_url.absolute(spec.page_path));
-    element(&mut xml, "description", &spec.description);
+    // Readers render a channel's description as HTML: plain text (a tag
+    // or author name) is HTML-escaped before it is XML-escaped.
+    element(
+        &mut xml,
+        "description",
+        &crate::parse::markdown::escape(&spec.description),
+    );
     element(&mut xml, "language", &config.language);
     element(&mut xml, "generator", "paperfeed");
     // The newest paper's date, not the clock: rebuilding must not change the feed.

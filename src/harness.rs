@@ -18,8 +18,18 @@ pub struct Harness {
 impl Harness {
     /// Loads the theme of the site at `root` (the repository, for the default theme).
     pub fn new(root: &Path) -> Harness {
+        // Every output on, so every feed format and page kind sees the input.
         let config = Config::parse(
-            "base_url = \"https://u.github.io/repo/\"\n",
+            "base_url = \"https://u.github.io/repo/\"\n\
+             [outputs]\n\
+             site_feeds = [\"rss\", \"atom\", \"json\"]\n\
+             tag_feeds = [\"rss\", \"atom\", \"json\"]\n\
+             author_feeds = [\"rss\", \"atom\", \"json\"]\n\
+             collection_feeds = [\"rss\", \"atom\", \"json\"]\n\
+             author_page_min_papers = 1\n\
+             citation_files = true\n\
+             feeds_page_authors = true\n\
+             author_abstracts = true\n",
             Path::new("site.toml"),
         )
         .expect("a valid config");
@@ -31,12 +41,11 @@ impl Harness {
         }
     }
 
-    /// Parses `data` as a paper file and renders a one-paper site from it.
-    /// Returns whether it rendered; must never panic.
-    pub fn run(&self, data: &[u8]) -> bool {
-        let Ok(text) = std::str::from_utf8(data) else {
-            return false;
-        };
+    /// Parses `data` as a paper file and renders a one-paper site from it:
+    /// every file as (path, bytes), or `None` when the input is refused with
+    /// an error. Must never panic.
+    pub fn run(&self, data: &[u8]) -> Option<Vec<(String, Vec<u8>)>> {
+        let text = std::str::from_utf8(data).ok()?;
         let renderers = self.tools.renderers(false, &self.config.base_url.path);
         let file = SourceFile {
             path: PathBuf::from("content/papers/fuzz.md"),
@@ -46,10 +55,13 @@ impl Harness {
         for d in &diagnostics {
             let _ = d.to_string();
         }
-        let Some(paper) = paper else { return false };
-        let Ok(site) = model::Site::new(vec![paper], true) else {
-            return false;
-        };
-        render::render_site(&site, &self.config, &self.theme, &self.syntax_css).is_ok()
+        let site = model::Site::new(vec![paper?], true).ok()?;
+        let outputs =
+            render::render_site(&site, &self.config, &self.theme, &self.syntax_css).ok()?;
+        let files = outputs
+            .iter()
+            .filter_map(|o| Some((o.path.clone(), o.bytes().ok()?.into_owned())))
+            .collect();
+        Some(files)
     }
 }

@@ -73,13 +73,23 @@ impl BuildReport {
 #[derive(Debug)]
 pub struct BuildFailure {
     pub diagnostics: Vec<Diagnostic>,
+    /// False only when writing stopped after the output began to change;
+    /// the writer checks it, so the CLI's "left untouched" is never a guess.
+    pub output_untouched: bool,
+}
+
+impl BuildFailure {
+    pub fn new(diagnostics: Vec<Diagnostic>) -> Self {
+        BuildFailure {
+            diagnostics,
+            output_untouched: true,
+        }
+    }
 }
 
 impl From<Diagnostic> for BuildFailure {
     fn from(d: Diagnostic) -> Self {
-        BuildFailure {
-            diagnostics: vec![d],
-        }
+        BuildFailure::new(vec![d])
     }
 }
 
@@ -367,7 +377,7 @@ impl Session {
             .filter_map(|f| self.parsed[&f.path].1.0.clone())
             .collect();
         let site = model::Site::new_with(papers, self.options.drafts, &mut self.memo)
-            .map_err(|diagnostics| BuildFailure { diagnostics })?;
+            .map_err(BuildFailure::new)?;
         Ok(render::search_files(&site, &self.config, &self.theme)?)
     }
 
@@ -402,7 +412,7 @@ impl Session {
 
 fn failure(mut diagnostics: Vec<Diagnostic>) -> BuildFailure {
     Diagnostic::sort_all(&mut diagnostics);
-    BuildFailure { diagnostics }
+    BuildFailure::new(diagnostics)
 }
 
 /// Builds the site at `options.root` into its output folder, rendering and
@@ -474,12 +484,22 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         renderer.render(unit)
     })
     .map_err(|e| {
+        let untouched = e.output_untouched();
         let mut all = diagnostics.clone();
         all.push(match e {
             write::Failure::Render(d) => d,
-            write::Failure::Write(e) => Diagnostic::error(&session.output_dir, e.to_string()),
+            write::Failure::Write(e) => {
+                let d = Diagnostic::error(&session.output_dir, e.to_string());
+                match e.help() {
+                    Some(help) => d.with_help(help),
+                    None => d,
+                }
+            }
         });
-        failure(all)
+        BuildFailure {
+            output_untouched: untouched,
+            ..failure(all)
+        }
     })?;
     stages.push(("render+write", clock.elapsed()));
     drop(renderer);
@@ -524,7 +544,7 @@ fn finish(mut diagnostics: Vec<Diagnostic>, strict: bool) -> Result<Vec<Diagnost
         }
     }
     if diagnostics.iter().any(Diagnostic::is_error) {
-        return Err(BuildFailure { diagnostics });
+        return Err(BuildFailure::new(diagnostics));
     }
     Ok(diagnostics)
 }

@@ -548,7 +548,8 @@ fn report(
                 .filter(|d| d.is_error())
                 .map(|d| &d.path)
                 .collect();
-            let kept = if command == "build" {
+            let untouched = outcome.as_ref().err().is_some_and(|f| f.output_untouched);
+            let kept = if command == "build" && untouched {
                 "; the previous output was left untouched"
             } else {
                 ""

@@ -27,6 +27,50 @@ pub enum WriteError {
     },
     #[error("output path `{0}` would leave the output folder")]
     EscapingPath(String),
+    /// A failure after every new byte was on disk, while moving files into
+    /// place: the only way the output can end up between two builds.
+    #[error(
+        "{action} {path}: {source}; the output is partly updated, and the next build rewrites it in full"
+    )]
+    Interrupted {
+        action: &'static str,
+        path: PathBuf,
+        source: io::Error,
+    },
+}
+
+impl WriteError {
+    /// Whether the output folder is still exactly as the last build left it.
+    pub fn output_untouched(&self) -> bool {
+        !matches!(self, WriteError::Interrupted { .. })
+    }
+
+    /// What to do about it, when the error says.
+    pub fn help(&self) -> Option<&'static str> {
+        let source = match self {
+            WriteError::Io { source, .. } | WriteError::Interrupted { source, .. } => source,
+            _ => return None,
+        };
+        Some(match source.kind() {
+            io::ErrorKind::StorageFull | io::ErrorKind::QuotaExceeded => {
+                "free space on the output's disk (or pass --output on another one), then build again"
+            }
+            io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem => {
+                "make the output folder writable, or pass --output to build elsewhere"
+            }
+            _ => return None,
+        })
+    }
+}
+
+impl Failure {
+    /// Whether the output folder is still exactly as the last build left it.
+    pub fn output_untouched(&self) -> bool {
+        match self {
+            Failure::Render(_) => true,
+            Failure::Write(e) => e.output_untouched(),
+        }
+    }
 }
 
 fn io_err(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> WriteError {
@@ -35,6 +79,35 @@ fn io_err(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> WriteE
         action,
         path,
         source,
+    }
+}
+
+fn interrupted(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> WriteError {
+    let path = path.to_path_buf();
+    move |source| WriteError::Interrupted {
+        action,
+        path,
+        source,
+    }
+}
+
+/// Where the writer's bytes go. Everything that takes space (files,
+/// folders) goes through it; renames and removals need none and go straight
+/// to the file system. The tests put a disk that fills up behind it.
+pub trait Disk: Sync {
+    fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()>;
+    fn create_dir_all(&self, path: &Path) -> io::Result<()>;
+}
+
+/// The real file system.
+pub struct FileSystem;
+
+impl Disk for FileSystem {
+    fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+        std::fs::write(path, bytes)
+    }
+    fn create_dir_all(&self, path: &Path) -> io::Result<()> {
+        std::fs::create_dir_all(path)
     }
 }
 
@@ -122,9 +195,23 @@ const PATCH_SHARE: f64 = 0.25;
 /// Puts the site in `output`. With a manifest from an earlier build, only
 /// units whose key changed are rendered and only files whose bytes changed
 /// are written; otherwise every unit is rendered and written into a staging
-/// folder that then replaces `output`. Either way a render error leaves
-/// `output` as it was.
+/// folder that then replaces `output`. Either way every new byte is on disk
+/// before the first existing file is replaced, so a render error or a full
+/// disk leaves `output` as it was (and no temporary file behind); only a
+/// failing rename can leave it between builds, and says so
+/// ([`WriteError::Interrupted`]).
 pub fn write_site<U: Copy + Send + Sync>(
+    output: &Path,
+    inputs: Option<Inputs>,
+    planned: &[Planned<U>],
+    render: impl Fn(U) -> Result<Vec<Output>, Diagnostic> + Sync,
+) -> Result<WriteReport, Failure> {
+    write_site_on(&FileSystem, output, inputs, planned, render)
+}
+
+/// [`write_site`] over any [`Disk`].
+pub fn write_site_on<U: Copy + Send + Sync>(
+    disk: &impl Disk,
     output: &Path,
     inputs: Option<Inputs>,
     planned: &[Planned<U>],
@@ -144,10 +231,18 @@ pub fn write_site<U: Copy + Send + Sync>(
         if changed.len() <= PATCH_UNITS
             || (changed.len() as f64) <= PATCH_SHARE * planned.len() as f64
         {
-            return patch(output, planned, &changed, old, inputs_changed, &render);
+            return patch(
+                disk,
+                output,
+                planned,
+                &changed,
+                old,
+                inputs_changed,
+                &render,
+            );
         }
     }
-    rebuild(output, inputs, planned, &render)
+    rebuild(disk, output, inputs, planned, &render)
 }
 
 /// A summary of everything a build reads (config, theme, every paper
@@ -193,6 +288,7 @@ fn parse_inputs(line: &str) -> Option<Inputs> {
 /// Renders every unit into a staging folder, streaming (nothing is held in
 /// memory but the manifest), then swaps it in.
 fn rebuild<U: Copy + Send + Sync>(
+    disk: &impl Disk,
     output: &Path,
     inputs: Option<Inputs>,
     planned: &[Planned<U>],
@@ -217,12 +313,14 @@ fn rebuild<U: Copy + Send + Sync>(
                 let parent = file.path.rsplit_once('/').map_or("", |(dir, _)| dir);
                 if !parent.is_empty() && parent != parent_done {
                     let dir = staging.join(parent);
-                    std::fs::create_dir_all(&dir).map_err(io_err("cannot create", &dir))?;
+                    disk.create_dir_all(&dir)
+                        .map_err(io_err("cannot create", &dir))?;
                     parent_done = parent;
                 }
                 let bytes = bytes_of(file)?;
                 let path = staging.join(&file.path);
-                std::fs::write(&path, &bytes).map_err(io_err("cannot write", &path))?;
+                disk.write(&path, &bytes)
+                    .map_err(io_err("cannot write", &path))?;
                 record.push((file.path.clone(), content_hash(&bytes)));
             }
             Ok((p.id.clone(), (p.key, record)))
@@ -239,11 +337,23 @@ fn rebuild<U: Copy + Send + Sync>(
         units: records.into_iter().collect(),
         inputs,
     };
-    // The old manifest describes the old output: gone before the swap.
     let manifest_file = manifest_path(output);
-    remove_if_present(&manifest_file)?;
-    swap_in(&staging, output, &old)?;
-    manifest.write(&manifest_file)?;
+    let manifest_temp = match manifest.write_temp(disk, &manifest_file) {
+        Ok(temp) => temp,
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&staging);
+            return Err(e.into());
+        }
+    };
+    // The old manifest describes the old output: gone before the swap.
+    let swapped = remove_if_present(&manifest_file).and_then(|()| swap_in(&staging, output, &old));
+    if let Err(e) = swapped {
+        let _ = std::fs::remove_dir_all(&staging);
+        let _ = std::fs::remove_file(&manifest_temp);
+        return Err(e.into());
+    }
+    std::fs::rename(&manifest_temp, &manifest_file)
+        .map_err(interrupted("cannot move into place", &manifest_file))?;
     let files = manifest.files();
     Ok(WriteReport {
         files,
@@ -256,6 +366,7 @@ fn rebuild<U: Copy + Send + Sync>(
 /// Renders the changed units in memory, then writes the files whose bytes
 /// differ from the manifest's and deletes files no unit produces any more.
 fn patch<U: Copy + Send + Sync>(
+    disk: &impl Disk,
     output: &Path,
     planned: &[Planned<U>],
     changed: &[&Planned<U>],
@@ -267,7 +378,12 @@ fn patch<U: Copy + Send + Sync>(
     if changed.is_empty() && manifest.units.keys().all(|id| wanted.contains(id.as_str())) {
         // Nothing to write, but record the inputs for the next build.
         if inputs_changed {
-            manifest.write(&manifest_path(output))?;
+            let file = manifest_path(output);
+            let temp = manifest.write_temp(disk, &file)?;
+            std::fs::rename(&temp, &file).map_err(|e| {
+                let _ = std::fs::remove_file(&temp);
+                io_err("cannot move into place", &file)(e)
+            })?;
         }
         return Ok(WriteReport {
             files: manifest.files(),
@@ -303,17 +419,6 @@ fn patch<U: Copy + Send + Sync>(
         .map(|(path, bytes, _)| (path.as_str(), &bytes[..]))
         .collect();
     drop(old_hashes);
-    // Until the new manifest is in place the output matches neither; a
-    // build that stops in between finds no manifest and rebuilds in full.
-    let manifest_file = manifest_path(output);
-    remove_if_present(&manifest_file)?;
-    to_write.par_iter().try_for_each(|(path, bytes)| {
-        let target = output.join(path);
-        if let Some(dir) = target.parent() {
-            std::fs::create_dir_all(dir).map_err(io_err("cannot create", dir))?;
-        }
-        replace_file(&target, bytes)
-    })?;
 
     let mut dropped: Vec<(String, u64)> = Vec::new();
     manifest.units.retain(|id, (_, files)| {
@@ -325,23 +430,139 @@ fn patch<U: Copy + Send + Sync>(
     });
     let written = to_write.len();
     let units = rendered.len();
-    for (id, key, files) in rendered {
+    for (id, key, files) in &rendered {
         let record = files
-            .into_iter()
-            .map(|(path, _, hash)| (path, hash))
+            .iter()
+            .map(|(path, _, hash)| (path.clone(), *hash))
             .collect();
-        if let Some((_, old_files)) = manifest.units.insert(id, (key, record)) {
+        if let Some((_, old_files)) = manifest.units.insert(id.clone(), (*key, record)) {
             dropped.extend(old_files);
         }
     }
+
+    // Every byte first, beside its target, so a full disk stops the build
+    // before anything in the output changed.
+    let manifest_file = manifest_path(output);
+    let staged = Staged::write(disk, output, &to_write)?;
+    let manifest_temp = match manifest.write_temp(disk, &manifest_file) {
+        Ok(temp) => temp,
+        Err(e) => {
+            staged.discard();
+            return Err(e.into());
+        }
+    };
+    drop(rendered);
+    // Then renames only. Until the new manifest is in place the output
+    // matches neither; a build that stops in between finds no manifest and
+    // rebuilds in full.
+    if let Err(e) = remove_if_present(&manifest_file) {
+        staged.discard();
+        let _ = std::fs::remove_file(&manifest_temp);
+        return Err(e.into());
+    }
+    staged.commit()?;
     let removed = remove_stale(output, &manifest, dropped)?;
-    manifest.write(&manifest_file)?;
+    std::fs::rename(&manifest_temp, &manifest_file)
+        .map_err(interrupted("cannot move into place", &manifest_file))?;
     Ok(WriteReport {
         files: manifest.files(),
         written,
         removed,
         rendered: units,
     })
+}
+
+/// New files written as temporaries beside their targets, and the folders
+/// made for them: either all renamed into place, or all removed.
+struct Staged {
+    files: Vec<(PathBuf, PathBuf)>,
+    dirs: Vec<PathBuf>,
+}
+
+impl Staged {
+    fn write(
+        disk: &impl Disk,
+        output: &Path,
+        files: &[(&str, &[u8])],
+    ) -> Result<Staged, WriteError> {
+        let mut staged = Staged {
+            files: Vec::new(),
+            dirs: Vec::new(),
+        };
+        // Folders one by one (few, and each must be known to be ours to
+        // remove again); files in parallel.
+        let mut parents: Vec<&Path> = files
+            .iter()
+            .filter_map(|(path, _)| Path::new(path).parent())
+            .filter(|p| !p.as_os_str().is_empty())
+            .collect();
+        parents.sort();
+        parents.dedup();
+        for parent in parents {
+            let mut missing = Vec::new();
+            let mut dir = Some(parent);
+            while let Some(d) = dir.filter(|d| !d.as_os_str().is_empty()) {
+                if output.join(d).is_dir() {
+                    break;
+                }
+                missing.push(output.join(d));
+                dir = d.parent();
+            }
+            for d in missing.into_iter().rev() {
+                if let Err(e) = disk.create_dir_all(&d) {
+                    staged.discard();
+                    return Err(io_err("cannot create", &d)(e));
+                }
+                staged.dirs.push(d);
+            }
+        }
+        let results: Vec<(PathBuf, PathBuf, io::Result<()>)> = files
+            .par_iter()
+            .map(|(path, bytes)| {
+                let target = output.join(path);
+                let temp = temp_path(&target);
+                let result = disk.write(&temp, bytes);
+                (temp, target, result)
+            })
+            .collect();
+        let mut first_error = None;
+        for (temp, target, result) in results {
+            match result {
+                Ok(()) => staged.files.push((temp, target)),
+                Err(e) => {
+                    // A partial temporary may exist.
+                    let _ = std::fs::remove_file(&temp);
+                    first_error.get_or_insert_with(|| io_err("cannot write", &temp)(e));
+                }
+            }
+        }
+        match first_error {
+            None => Ok(staged),
+            Some(e) => {
+                staged.discard();
+                Err(e)
+            }
+        }
+    }
+
+    fn commit(self) -> Result<(), WriteError> {
+        self.files.par_iter().try_for_each(|(temp, target)| {
+            std::fs::rename(temp, target).map_err(|e| {
+                let _ = std::fs::remove_file(temp);
+                interrupted("cannot move into place", target)(e)
+            })
+        })
+    }
+
+    /// Removes every temporary and every folder made for them.
+    fn discard(self) {
+        for (temp, _) in &self.files {
+            let _ = std::fs::remove_file(temp);
+        }
+        for dir in self.dirs.iter().rev() {
+            let _ = std::fs::remove_dir(dir);
+        }
+    }
 }
 
 /// Deletes the `dropped` files (of deleted units, or of re-rendered units
@@ -385,16 +606,14 @@ fn remove_stale(
     Ok(removed)
 }
 
-/// Writes `bytes` to a temporary file beside `target`, then renames it over
-/// `target`: a reader (or a crash) sees the old file or the new, never half.
-fn replace_file(target: &Path, bytes: &[u8]) -> Result<(), WriteError> {
+/// Beside `target` (a rename within one folder is atomic and needs no
+/// space) and hidden, so a leftover from a killed build is not published.
+fn temp_path(target: &Path) -> PathBuf {
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let temp = target.with_file_name(format!(".{name}.paperfeed-tmp"));
-    std::fs::write(&temp, bytes).map_err(io_err("cannot write", &temp))?;
-    std::fs::rename(&temp, target).map_err(io_err("cannot move into place", target))
+    target.with_file_name(format!(".{name}.paperfeed-tmp"))
 }
 
 fn remove_if_present(path: &Path) -> Result<(), WriteError> {
@@ -468,7 +687,9 @@ impl Manifest {
         Some(Manifest { units, inputs })
     }
 
-    fn write(&self, path: &Path) -> Result<(), WriteError> {
+    /// Writes the manifest beside `path` for the caller to rename into
+    /// place once the output matches it; removes what it wrote on failure.
+    fn write_temp(&self, disk: &impl Disk, path: &Path) -> Result<PathBuf, WriteError> {
         use std::fmt::Write;
         let mut ids: Vec<&String> = self.units.keys().collect();
         ids.sort();
@@ -496,7 +717,12 @@ impl Manifest {
                 let _ = writeln!(text, "F {hash:016x} {file}");
             }
         }
-        replace_file(path, text.as_bytes())
+        let temp = temp_path(path);
+        disk.write(&temp, text.as_bytes()).map_err(|e| {
+            let _ = std::fs::remove_file(&temp);
+            io_err("cannot write", &temp)(e)
+        })?;
+        Ok(temp)
     }
 
     fn files(&self) -> usize {
@@ -532,7 +758,9 @@ fn swap_in(staging: &Path, output: &Path, old: &Path) -> Result<(), WriteError> 
         return Err(io_err("cannot move into place", staging)(e));
     }
     if had_output {
-        std::fs::remove_dir_all(old).map_err(io_err("cannot remove", old))?;
+        // The new site is in place; a leftover `.old` folder is removed by
+        // the next full build, so this is not the build's failure.
+        let _ = std::fs::remove_dir_all(old);
     }
     Ok(())
 }
@@ -668,5 +896,118 @@ mod tests {
         ));
         assert_eq!(read(&out, "a.txt"), "1");
         assert!(!dir.path().join("evil").exists());
+    }
+
+    /// A disk with `left` bytes free: a write that does not fit writes what
+    /// fits, then fails as a full disk does. A folder costs one byte.
+    struct FullDisk {
+        left: std::sync::Mutex<usize>,
+    }
+
+    impl FullDisk {
+        fn new(bytes: usize) -> Self {
+            FullDisk {
+                left: std::sync::Mutex::new(bytes),
+            }
+        }
+        fn take(&self, want: usize) -> usize {
+            let mut left = self.left.lock().unwrap();
+            let got = want.min(*left);
+            *left -= got;
+            got
+        }
+    }
+
+    impl Disk for FullDisk {
+        fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+            let got = self.take(bytes.len());
+            std::fs::write(path, &bytes[..got])?;
+            if got < bytes.len() {
+                return Err(io::Error::from(io::ErrorKind::StorageFull));
+            }
+            Ok(())
+        }
+        fn create_dir_all(&self, path: &Path) -> io::Result<()> {
+            if self.take(1) == 0 {
+                return Err(io::Error::from(io::ErrorKind::StorageFull));
+            }
+            std::fs::create_dir_all(path)
+        }
+    }
+
+    /// Every file and folder under `dir`, hidden ones included.
+    fn everything(dir: &Path) -> std::collections::BTreeMap<PathBuf, Option<Vec<u8>>> {
+        walkdir::WalkDir::new(dir)
+            .into_iter()
+            .map(|e| e.unwrap())
+            .map(|e| {
+                let bytes = e
+                    .file_type()
+                    .is_file()
+                    .then(|| std::fs::read(e.path()).unwrap());
+                (e.path().strip_prefix(dir).unwrap().to_path_buf(), bytes)
+            })
+            .collect()
+    }
+
+    const V1: [Unit; 3] = [
+        ("a/index.html", "one"),
+        ("b.txt", "two"),
+        ("c/d/e.txt", "three"),
+    ];
+    /// Two files changed, one gone, four new in new folders.
+    const V2: [Unit; 6] = [
+        ("a/index.html", "one, longer now"),
+        ("b.txt", "two, longer now"),
+        ("new/1/index.html", "a new page, of some length"),
+        ("new/2/index.html", "a second new page"),
+        ("new/3/feed.xml", "a third new file"),
+        ("top.txt", "and one at the top"),
+    ];
+
+    /// For every amount of free space short of what `V2` needs, writing it
+    /// over `V1` fails, says the output is untouched, and leaves every
+    /// byte and folder as it was; then with room it succeeds.
+    fn full_disk_changes_nothing(with_manifest: bool) {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        write_site(&out, None, &plan(&V1), render).unwrap();
+        if !with_manifest {
+            std::fs::remove_file(manifest_path(&out)).unwrap();
+        }
+        let before = everything(dir.path());
+        let mut failed = 0;
+        for free in 0.. {
+            let result = write_site_on(&FullDisk::new(free), &out, None, &plan(&V2), render);
+            let Err(e) = result else {
+                break;
+            };
+            assert!(
+                matches!(&e, Failure::Write(WriteError::Io { .. })),
+                "{free}: {e:?}"
+            );
+            assert!(e.output_untouched());
+            assert_eq!(everything(dir.path()), before, "{free} bytes free");
+            failed += 1;
+        }
+        assert!(failed > 100, "every stage ran out of space: {failed}");
+        assert_eq!(read(&out, "new/3/feed.xml"), "a third new file");
+        assert!(!out.join("c").exists());
+        let again = write_site(&out, None, &plan(&V2), render).unwrap();
+        assert_eq!(
+            (again.written, again.rendered),
+            (0, 0),
+            "the manifest is right"
+        );
+    }
+
+    #[test]
+    fn a_full_disk_while_patching_changes_nothing() {
+        full_disk_changes_nothing(true);
+    }
+
+    #[test]
+    fn a_full_disk_while_staging_changes_nothing() {
+        full_disk_changes_nothing(false);
     }
 }

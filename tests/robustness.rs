@@ -613,3 +613,84 @@ fn markup_in_names_never_becomes_markup_in_any_feed_format() {
         assert_eq!(json["items"][0]["title"], format!("Title {plain} & more"));
     }
 }
+
+/// A tmpfs of `size` mounted on a temp folder for one test, unmounted on
+/// drop; `None` where this machine cannot mount one (not root, a container
+/// without the capability).
+struct SmallDisk {
+    dir: tempfile::TempDir,
+}
+
+impl SmallDisk {
+    fn mount(size: &str) -> Option<SmallDisk> {
+        let dir = tempfile::tempdir().ok()?;
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        mounted.then_some(SmallDisk { dir })
+    }
+}
+
+impl Drop for SmallDisk {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+#[test]
+fn a_full_disk_leaves_the_previous_output_and_no_temporaries() {
+    // The writer's unit tests cover every byte count on a simulated disk;
+    // this is the real thing, end to end, where the machine allows it.
+    let Some(disk) = SmallDisk::mount("3m") else {
+        eprintln!("skipped: cannot mount a tmpfs here");
+        return;
+    };
+    let site = TestSite::fixture("one");
+    site.add_papers(20);
+    let output = disk.dir.path().join("public");
+    let output_arg = output.to_str().unwrap();
+    site.build(&["--output", output_arg]).success();
+    let before = snapshot(disk.dir.path());
+    // A few hundred more papers do not fit: first the incremental path
+    // (a manifest is there), then a full rebuild in staging (none is).
+    site.add_papers(420);
+    for path in ["patch", "staging"] {
+        if path == "staging" {
+            std::fs::remove_file(disk.dir.path().join(".public.manifest")).unwrap();
+        }
+        let expected = snapshot(disk.dir.path());
+        let out = site.build(&["--output", output_arg]).code(1);
+        let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+        assert!(
+            stderr.contains("No space left on device"),
+            "{path}: {stderr}"
+        );
+        assert!(stderr.contains("help: free space"), "{path}: {stderr}");
+        assert!(stderr.contains("left untouched"), "{path}: {stderr}");
+        assert_eq!(
+            snapshot(disk.dir.path()),
+            expected,
+            "{path}: output changed"
+        );
+        let leftovers: Vec<_> = walkdir::WalkDir::new(disk.dir.path())
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| {
+                let name = e.file_name().to_string_lossy();
+                name.ends_with(".paperfeed-tmp") || name.ends_with(".staging")
+            })
+            .map(|e| e.path().display().to_string())
+            .collect();
+        assert!(leftovers.is_empty(), "{path}: {leftovers:?}");
+    }
+    assert_eq!(
+        before.len() - 1,
+        snapshot(disk.dir.path()).len(),
+        "only the manifest went"
+    );
+}

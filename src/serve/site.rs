@@ -180,7 +180,7 @@ impl Builder {
         let rendered = render_units(&renderer, &stale).map_err(|d| {
             let mut all = modelled.diagnostics.clone();
             all.push(d);
-            BuildFailure { diagnostics: all }
+            BuildFailure::new(all)
         })?;
         lap("render");
         let cards = renderer.card_cache(&self.cards);

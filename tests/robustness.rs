@@ -694,3 +694,144 @@ fn a_full_disk_leaves_the_previous_output_and_no_temporaries() {
         "only the manifest went"
     );
 }
+
+/// What a reader shows of `html`: elements dropped, entities decoded, white
+/// space collapsed. `Err` names an element or handler a reader would run
+/// or draw, beyond the paragraphs the theme wraps an abstract in.
+fn reader_text(html: &str) -> Result<String, String> {
+    let page = format!("<!doctype html><html><body>{html}</body></html>");
+    common::clients::check("feed-field.html", page.as_bytes())?;
+    let mut text = String::new();
+    let mut in_tag = false;
+    for c in html.chars() {
+        match (in_tag, c) {
+            (false, '<') => in_tag = true,
+            (true, '>') => in_tag = false,
+            (false, c) => text.push(c),
+            _ => {}
+        }
+    }
+    let decoded = text
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+        .replace("&amp;", "&");
+    Ok(visible(&decoded))
+}
+
+/// Text as a reader lays it out: runs of white space are one space.
+fn visible(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn yaml_quoted(s: &str) -> String {
+    let mut out = String::from("\"");
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 128,
+        ..proptest::prelude::ProptestConfig::default()
+    })]
+
+    /// Class 4 as a property: whatever a title, author, tag or venue holds,
+    /// every feed (site, tag, author; RSS, Atom, JSON Feed) read by
+    /// feed-rs shows exactly that text, and nothing in a field readers
+    /// render as HTML becomes an element.
+    #[test]
+    fn every_feed_shows_plain_text_fields_as_written(
+        title in "[a-zA-Z0-9 <>&\"'/=;#*_`!?()\\[\\]{}|~$\\\\éü中😀\u{A0}\t-]{1,40}",
+        author in "[a-zA-Z0-9 <>&\"'/=;#*_`!?()\\[\\]$\\\\éü中-]{0,24}",
+        tag in "[a-zA-Z0-9 <>&\"'/=;#*_!?()$éü中-]{0,16}",
+        venue in "[a-zA-Z0-9 <>&\"'/=;#*_`!?()$\\\\éü中-]{1,24}",
+    ) {
+        // A leading letter: empty titles and names that slugify to nothing
+        // are refused, which other tests cover.
+        let (title, author, tag) = (format!("T{title}"), format!("A{author}"), format!("t{tag}"));
+        let input = format!(
+            "---\ntitle: {}\ndate: 2024-05-01\nauthors: [{}, \"Second Person\"]\ntags: [{}]\nvenue: {}\n---\nBody.\n",
+            yaml_quoted(&title), yaml_quoted(&author), yaml_quoted(&tag), yaml_quoted(&venue),
+        );
+        let harness = harness();
+        let files = harness.run(input.as_bytes()).expect("a valid paper renders");
+        let (title, author, tag) = (visible(&title), visible(&author), visible(&tag));
+        let mut feeds = 0;
+        for (path, bytes) in &files {
+            let text = std::str::from_utf8(bytes).unwrap();
+            let subject = if path.starts_with("tags/") {
+                Some(&tag)
+            } else if path.starts_with("authors/") && !path.starts_with("authors/second-person/") {
+                Some(&author)
+            } else {
+                None
+            };
+            if path.ends_with("rss.xml") || path.ends_with("atom.xml") {
+                feeds += 1;
+                let feed = common::parse_feed(text);
+                let channel = visible(&feed.title.as_ref().unwrap().content);
+                if let Some(name) = subject {
+                    proptest::prop_assert!(channel.ends_with(name.as_str()), "{path}: {channel:?}");
+                }
+                if let Some(d) = &feed.description {
+                    // RSS descriptions are HTML by convention; Atom says.
+                    let shown = if path.ends_with("rss.xml") || d.content_type.essence().to_string() == "text/html" {
+                        reader_text(&d.content).map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{path}: {e}")))?
+                    } else {
+                        visible(&d.content)
+                    };
+                    if let Some(name) = subject {
+                        proptest::prop_assert!(shown.ends_with(name.as_str()), "{path}: {shown:?}");
+                    }
+                }
+                let entry = &feed.entries[0];
+                proptest::prop_assert_eq!(visible(&entry.title.as_ref().unwrap().content), title.clone(), "{}", path);
+                let names: Vec<String> = entry.authors.iter().map(|a| visible(&a.name)).collect();
+                let joined = names.join(", ");
+                proptest::prop_assert!(
+                    names.contains(&author) || joined.starts_with(&format!("{author}, ")),
+                    "{path}: {names:?}"
+                );
+                let terms: Vec<String> = entry
+                    .categories
+                    .iter()
+                    .map(|c| visible(c.label.as_deref().unwrap_or(&c.term)))
+                    .collect();
+                proptest::prop_assert!(terms.contains(&tag), "{path}: {terms:?}");
+                for html in entry.content.iter().filter_map(|c| c.body.as_deref()).chain(entry.summary.iter().map(|s| s.content.as_str())) {
+                    reader_text(html).map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{path}: {e}")))?;
+                }
+            } else if path.ends_with("feed.json") {
+                feeds += 1;
+                let json: serde_json::Value = serde_json::from_str(text).unwrap();
+                let channel = visible(json["title"].as_str().unwrap());
+                if let Some(name) = subject {
+                    proptest::prop_assert!(channel.ends_with(name.as_str()), "{path}: {channel:?}");
+                }
+                let item = &json["items"][0];
+                proptest::prop_assert_eq!(visible(item["title"].as_str().unwrap()), title.clone(), "{}", path);
+                proptest::prop_assert_eq!(visible(item["authors"][0]["name"].as_str().unwrap()), author.clone(), "{}", path);
+                proptest::prop_assert_eq!(visible(item["tags"][0].as_str().unwrap()), tag.clone(), "{}", path);
+                reader_text(item["content_html"].as_str().unwrap()).map_err(|e| proptest::test_runner::TestCaseError::fail(format!("{path}: {e}")))?;
+            }
+        }
+        proptest::prop_assert!(feeds >= 9, "site, tag and author feeds in three formats: {}", feeds);
+    }
+}
+
+/// The default theme and highlighter, loaded once for the property tests.
+fn harness() -> &'static paperfeed::harness::Harness {
+    static HARNESS: std::sync::OnceLock<paperfeed::harness::Harness> = std::sync::OnceLock::new();
+    HARNESS.get_or_init(|| paperfeed::harness::Harness::new(&common::repo_root()))
+}

@@ -364,6 +364,7 @@ pub(crate) mod tests {
             slug: slug.into(),
             title: slug.to_uppercase(),
             title_html: slug.to_uppercase(),
+            title_text: slug.to_uppercase(),
             date: date.parse().unwrap(),
             authors: vec![],
             tags: tags.iter().map(|t| t.to_string()).collect(),

@@ -23,6 +23,8 @@ pub struct Paper {
     pub title: String,
     /// The title as HTML: escaped, with `$…$` as MathML.
     pub title_html: String,
+    /// Plain text with formulas as readable text, for `<title>` and meta tags.
+    pub title_text: String,
     pub date: Date,
     pub authors: Vec<String>,
     pub tags: Vec<String>,
@@ -338,7 +340,7 @@ fn check_fields(
     if ctx.problems.iter().any(Diagnostic::is_error) {
         return None;
     }
-    let (title_html, title_problems) = markdown::title_html(&title, tools.math);
+    let (title_html, title_text, title_problems) = markdown::title_html(&title, tools.math);
     for message in title_problems {
         let (line, col) = locate("title");
         ctx.warning(line, col, message);
@@ -353,6 +355,7 @@ fn check_fields(
         slug,
         title,
         title_html,
+        title_text,
         date: date?,
         authors,
         tags,

@@ -65,16 +65,25 @@ pub fn render(body: &str, tools: &Renderers) -> RenderedBody {
             Event::InlineMath(ref tex) | Event::DisplayMath(ref tex) => {
                 let display = matches!(event, Event::DisplayMath(_));
                 let html = match tools.math.render(tex, display) {
-                    Ok(mathml) => mathml,
+                    Ok(mathml) => {
+                        out.text.push_str(&super::math::readable(&mathml));
+                        if display {
+                            // A wide formula scrolls on its own, not the
+                            // page; focusable so a keyboard can scroll it.
+                            format!("<span class=\"math-display\" tabindex=\"0\">{mathml}</span>")
+                        } else {
+                            mathml
+                        }
+                    }
                     Err(message) => {
                         out.warnings.push((
                             range.start,
                             format!("invalid LaTeX, shown as source: {message}"),
                         ));
+                        out.text.push_str(tex);
                         format!("<code class=\"math-error\">{}</code>", escape(tex))
                     }
                 };
-                out.text.push_str(tex);
                 events.push(Event::InlineHtml(html.into()));
             }
             Event::Html(html) | Event::InlineHtml(html) if !tools.unsafe_html => {
@@ -111,6 +120,10 @@ pub fn render(body: &str, tools: &Renderers) -> RenderedBody {
                     id,
                 }));
             }
+            Event::Text(ref t) if t.contains('\\') => {
+                out.text.push_str(t);
+                latex_links(t, range.start, &mut events, &mut out.warnings);
+            }
             Event::Text(ref t) | Event::Code(ref t) => {
                 out.text.push_str(t);
                 events.push(event);
@@ -126,11 +139,62 @@ pub fn render(body: &str, tools: &Renderers) -> RenderedBody {
     out
 }
 
+/// `\\url{x}` and `\\href{x}{text}` (arXiv abstracts are full of them) as
+/// links, the rest of `text` as text. Unsafe URLs become plain text.
+fn latex_links<'a>(
+    text: &str,
+    offset: usize,
+    events: &mut Vec<Event<'a>>,
+    warnings: &mut Vec<(usize, String)>,
+) {
+    let mut rest = text;
+    while let Some(at) = [rest.find("\\url{"), rest.find("\\href{")]
+        .into_iter()
+        .flatten()
+        .min()
+    {
+        let href = rest[at..].starts_with("\\href{");
+        let open = at + if href { 6 } else { 5 };
+        let Some(close) = rest[open..].find('}') else {
+            break;
+        };
+        let url = &rest[open..open + close];
+        let mut end = open + close + 1;
+        let mut label = url;
+        if href {
+            let Some(label_len) = rest[end..].strip_prefix('{').and_then(|l| l.find('}')) else {
+                break;
+            };
+            label = &rest[end + 1..end + 1 + label_len];
+            end += label_len + 2;
+        }
+        events.push(Event::Text(rest[..at].to_string().into()));
+        let dest = checked_url(CowStr::from(url.to_string()), offset, warnings);
+        if dest.is_empty() {
+            events.push(Event::Text(label.to_string().into()));
+        } else {
+            events.push(Event::Start(Tag::Link {
+                link_type: pulldown_cmark::LinkType::Inline,
+                dest_url: dest,
+                title: CowStr::Borrowed(""),
+                id: CowStr::Borrowed(""),
+            }));
+            events.push(Event::Text(label.to_string().into()));
+            events.push(Event::End(TagEnd::Link));
+        }
+        rest = &rest[end..];
+    }
+    events.push(Event::Text(rest.to_string().into()));
+}
+
 /// A title as HTML: text escaped, `$…$` (and `$$…$$`) as inline MathML.
 /// A `$` without a partner, or escaped as `\$`, stays a dollar sign.
-/// Returns the HTML and a message per formula that failed to convert.
-pub fn title_html(title: &str, math: &Math) -> (String, Vec<String>) {
+/// Returns the HTML, the title as plain text for places that cannot hold
+/// markup (formulas as [`super::math::readable`] text, no `$`), and a message
+/// per formula that failed to convert.
+pub fn title_html(title: &str, math: &Math) -> (String, String, Vec<String>) {
     let mut html = String::with_capacity(title.len() + 16);
+    let mut text = String::with_capacity(title.len());
     let mut problems = Vec::new();
     let mut rest = title;
     while let Some(start) = find_dollar(rest) {
@@ -144,11 +208,21 @@ pub fn title_html(title: &str, math: &Math) -> (String, Vec<String>) {
             break;
         };
         let tex = &rest[inner_from..inner_from + len];
-        html.push_str(&escape(&rest[..start].replace("\\$", "$")));
+        let before = rest[..start].replace("\\$", "$");
+        html.push_str(&escape(&before));
+        text.push_str(&before);
         match math.render(tex, false) {
-            Ok(mathml) if !tex.trim().is_empty() => html.push_str(&mathml),
-            Ok(_) => html.push_str(&escape(&format!("{delimiter}{tex}{delimiter}"))),
+            Ok(mathml) if !tex.trim().is_empty() => {
+                html.push_str(&mathml);
+                text.push_str(&super::math::readable(&mathml));
+            }
+            Ok(_) => {
+                let source = format!("{delimiter}{tex}{delimiter}");
+                html.push_str(&escape(&source));
+                text.push_str(&source);
+            }
             Err(message) => {
+                text.push_str(tex);
                 problems.push(format!(
                     "invalid LaTeX in the title, shown as source: {message}"
                 ));
@@ -160,8 +234,10 @@ pub fn title_html(title: &str, math: &Math) -> (String, Vec<String>) {
         }
         rest = &rest[inner_from + len + delimiter.len()..];
     }
-    html.push_str(&escape(&rest.replace("\\$", "$")));
-    (html, problems)
+    let rest = rest.replace("\\$", "$");
+    html.push_str(&escape(&rest));
+    text.push_str(&rest);
+    (html, text, problems)
 }
 
 /// Byte offset of the first `$` not escaped with a backslash.
@@ -321,11 +397,12 @@ mod tests {
     #[test]
     fn titles_get_math_and_escaping() {
         let math = Math::default();
-        let (html, problems) = title_html("Bounds <b> $\\mathcal{O}(n)$ & \\$5 for $x", &math);
+        let (html, text, problems) = title_html("Bounds <b> $\\mathcal{O}(n)$ & \\$5 for $x", &math);
+        assert_eq!(text, "Bounds <b> 𝒪(n) & $5 for $x");
         assert!(html.starts_with("Bounds &lt;b&gt; <math>"), "{html}");
         assert!(html.ends_with("&amp; $5 for $x"), "{html}");
         assert!(problems.is_empty());
-        let (html, problems) = title_html("Bad $\\frac{a}$ formula", &math);
+        let (html, _, problems) = title_html("Bad $\\frac{a}$ formula", &math);
         assert!(
             html.contains("<code class=\"math-error\">\\frac{a}</code>"),
             "{html}"
@@ -341,5 +418,36 @@ mod tests {
             out.text.split_whitespace().collect::<Vec<_>>().join(" "),
             "First para. Same para. Second para."
         );
+    }
+
+    #[test]
+    fn latex_links_and_wide_formulas() {
+        let links = html(
+            "Code at \\url{https://github.com/a_b/c_d} and \\href{https://x.org/p}{our page}; \\url{javascript:x} no.",
+        );
+        assert!(
+            links
+                .html
+                .contains("<a href=\"https://github.com/a_b/c_d\">https://github.com/a_b/c_d</a>"),
+            "{}",
+            links.html
+        );
+        assert!(
+            links
+                .html
+                .contains("<a href=\"https://x.org/p\">our page</a>;"),
+            "{}",
+            links.html
+        );
+        assert!(!links.html.contains("href=\"javascript"), "{}", links.html);
+        assert!(!links.html.contains("\\url"), "{}", links.html);
+        let wide = html("$$\\sum_i x_i$$");
+        assert!(
+            wide.html
+                .contains("<span class=\"math-display\" tabindex=\"0\"><math"),
+            "{}",
+            wide.html
+        );
+        assert!(wide.text.contains("∑"), "{}", wide.text);
     }
 }

@@ -128,7 +128,7 @@ pub struct PaperCtx<'a> {
     pub slug: &'a str,
     pub link: String,
     pub permalink: String,
-    /// Plain text, for attributes and `<title>`.
+    /// Plain text (formulas as readable text), for attributes and `<title>`.
     pub title: &'a str,
     /// Escaped HTML with MathML formulas, for headings and cards.
     pub title_html: &'a str,
@@ -185,7 +185,7 @@ impl<'a> PaperCtx<'a> {
             slug: &paper.slug,
             link: routes.link(&path),
             permalink: routes.absolute(&path),
-            title: &paper.title,
+            title: &paper.title_text,
             title_html: &paper.title_html,
             date: paper.date.to_string(),
             date_display: display_date(paper.date),

@@ -265,8 +265,15 @@ impl<'a> Routes<'a> {
         format!("c/{slug}/")
     }
 
-    pub fn trending(&self) -> String {
-        "trending/".into()
+    /// This week's trending papers live at `trending/`, the others below it.
+    pub fn trending(&self, window: crate::model::Window) -> String {
+        use crate::model::Window;
+        match window {
+            Window::Week => "trending/",
+            Window::Month => "trending/month/",
+            Window::All => "trending/all/",
+        }
+        .into()
     }
 
     pub fn archive(&self) -> String {

@@ -37,6 +37,7 @@ fn every_page_type_passes_axe_in_light_and_dark_mode() {
         ("daily", first("daily")),
         ("archive", "archive/".into()),
         ("trending", "trending/".into()),
+        ("trending, all time", "trending/all/".into()),
         ("feeds", "feeds/".into()),
         ("404", "404.html".into()),
     ];

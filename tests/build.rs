@@ -64,8 +64,12 @@ fn one_paper_gets_a_full_page() {
         "first four authors"
     );
     assert!(index.contains("et al."), "then et al.");
-    assert!(index.contains("<time datetime=\"2024-02-19\">Feb 19, 2024</time>"));
-    assert!(index.contains(">12<"), "upvotes on the card");
+    assert!(index.contains("datetime=\"2024-02-19\">Feb 19, 2024</time>"));
+    assert!(index.contains("▲</span> 12<"), "upvotes on the card");
+    assert!(
+        index.contains("<a href=\"https://arxiv.org/pdf/2402.12527\">PDF</a>"),
+        "the PDF from the card"
+    );
     assert!(index.contains("href=\"/tags/offline-rl/\""));
     assert!(site.read("tags/index.html").contains("Offline RL"));
     assert!(site.exists("tags/offline-rl/index.html"));

@@ -94,19 +94,48 @@ fn archive_by_year_and_month() {
 #[test]
 fn trending_orders_by_upvotes_then_date_then_title() {
     let site = built();
-    let page = site.read("trending/index.html");
-    let order: Vec<usize> = [
-        "Counting Bandit Arms",
-        "Bandits in the Wild",
-        "Regret",
-        "Another Paper",
-        "Dynamics Models",
-    ]
-    .iter()
-    .map(|t| page.find(t).unwrap_or_else(|| panic!("{t} missing")))
-    .collect();
-    assert!(order.windows(2).all(|w| w[0] < w[1]), "{order:?}");
-    assert!(page.contains("<span class=\"upvote-count\">10</span>"));
+    let order = |page: &str, titles: &[&str]| {
+        let at: Vec<usize> = titles
+            .iter()
+            .map(|t| page.find(t).unwrap_or_else(|| panic!("{t} missing")))
+            .collect();
+        assert!(at.windows(2).all(|w| w[0] < w[1]), "{at:?}");
+    };
+    let all = site.read("trending/all/index.html");
+    order(
+        &all,
+        &[
+            "Counting Bandit Arms",
+            "Bandits in the Wild",
+            "Regret",
+            "Another Paper",
+            "Dynamics Models",
+        ],
+    );
+    assert!(all.contains("▲</span> 10<"));
+    assert!(
+        all.contains("<ol class=\"feed ranked\" start=\"1\">"),
+        "numbered by rank"
+    );
+    // This week is the seven days up to the newest paper (Feb 3, 2024).
+    let week = site.read("trending/index.html");
+    order(
+        &week,
+        &["Counting Bandit Arms", "Another Paper", "Dynamics Models"],
+    );
+    assert!(
+        !week.contains("Bandits in the Wild"),
+        "Jan 2 is older than a week"
+    );
+    assert!(
+        week.contains("aria-current=\"page\">This week<"),
+        "the tab says where you are"
+    );
+    let month = site.read("trending/month/index.html");
+    assert!(!month.contains("Bandits in the Wild") && month.contains("Counting Bandit Arms"));
+    for page in [&week, &month, &all] {
+        assert!(page.contains("<a href=\"/trending/\" aria-current=\"page\">Trending</a>"));
+    }
 }
 
 #[test]

@@ -767,11 +767,13 @@ proptest::proptest! {
         let harness = harness();
         let files = harness.run(input.as_bytes()).expect("a valid paper renders");
         let (title, author, tag) = (visible(&title), visible(&author), visible(&tag));
+        // Pages and channel titles show the tag's name as the model words it.
+        let tag_title = visible(&paperfeed::model::tag_name(&tag));
         let mut feeds = 0;
         for (path, bytes) in &files {
             let text = std::str::from_utf8(bytes).unwrap();
             let subject = if path.starts_with("tags/") {
-                Some(&tag)
+                Some(&tag_title)
             } else if path.starts_with("authors/") && !path.starts_with("authors/second-person/") {
                 Some(&author)
             } else {

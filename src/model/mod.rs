@@ -1,6 +1,7 @@
 //! Stage 3: the site as a whole. Papers in their final order, the tags that
 //! group them, and the checks that need every paper at once (unique slugs).
 
+pub mod names;
 mod paginate;
 mod related;
 
@@ -127,6 +128,13 @@ impl Site {
             || related::related(&papers, RELATED, &mut memo.related),
         );
         memo.slugs.extend(tag_slugs.into_iter().chain(author_slugs));
+        let tags = tags
+            .into_iter()
+            .map(|t| Term {
+                name: tag_name(&t.name).into_owned(),
+                ..t
+            })
+            .collect();
         let days = days(&papers);
         let mut trending: Vec<usize> = (0..papers.len()).collect();
         // Papers are already newest first, then by title: a stable sort on
@@ -295,6 +303,75 @@ fn days(papers: &[Arc<Paper>]) -> Vec<Day> {
         }
     }
     days
+}
+
+/// A trending page's period, counted back from the newest paper's date (not
+/// the build's clock, so a build is reproducible and an old site's "this
+/// week" is its last week).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Window {
+    Week,
+    Month,
+    All,
+}
+
+impl Window {
+    pub const ALL: [Window; 3] = [Window::Week, Window::Month, Window::All];
+
+    /// How many days back from the newest date the window reaches.
+    pub fn days(self) -> Option<i64> {
+        match self {
+            Window::Week => Some(7),
+            Window::Month => Some(30),
+            Window::All => None,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Window::Week => "This week",
+            Window::Month => "This month",
+            Window::All => "All time",
+        }
+    }
+}
+
+impl Site {
+    /// [`Site::trending`] limited to `window`: most upvoted first.
+    pub fn trending_in(&self, window: Window) -> Vec<usize> {
+        let (Some(days), Some(newest)) = (window.days(), self.papers.first()) else {
+            return self.trending.clone();
+        };
+        let since = newest
+            .date
+            .checked_sub(jiff::Span::new().days(days - 1))
+            .unwrap_or(jiff::civil::Date::MIN);
+        self.trending
+            .iter()
+            .copied()
+            .filter(|&i| self.papers[i].date >= since)
+            .collect()
+    }
+}
+
+/// How a tag's name reads on pages and in feed titles: a spelling written
+/// as a slug (`reward-modeling`, as imports and the example site write
+/// them) reads as words (`reward modeling`); any other is kept as written.
+pub fn tag_name(spelling: &str) -> std::borrow::Cow<'_, str> {
+    let slug_form = spelling.contains('-')
+        && spelling
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
+    if slug_form {
+        spelling
+            .split('-')
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+            .into()
+    } else {
+        spelling.into()
+    }
 }
 
 /// Groups papers by a list of names (tags, authors). Names whose slug is

@@ -121,8 +121,8 @@ pub fn render(body: &str, tools: &Renderers) -> RenderedBody {
                 }));
             }
             Event::Text(ref t) if t.contains('\\') => {
-                out.text.push_str(t);
-                latex_links(t, range.start, &mut events, &mut out.warnings);
+                let text = latex_links(t, range.start, &mut events, &mut out.warnings);
+                out.text.push_str(&text);
             }
             Event::Text(ref t) | Event::Code(ref t) => {
                 out.text.push_str(t);
@@ -141,12 +141,14 @@ pub fn render(body: &str, tools: &Renderers) -> RenderedBody {
 
 /// `\\url{x}` and `\\href{x}{text}` (arXiv abstracts are full of them) as
 /// links, the rest of `text` as text. Unsafe URLs become plain text.
+/// Returns the text a reader sees (the labels, not the commands).
 fn latex_links<'a>(
     text: &str,
     offset: usize,
     events: &mut Vec<Event<'a>>,
     warnings: &mut Vec<(usize, String)>,
-) {
+) -> String {
+    let mut plain = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(at) = [rest.find("\\url{"), rest.find("\\href{")]
         .into_iter()
@@ -169,6 +171,8 @@ fn latex_links<'a>(
             end += label_len + 2;
         }
         events.push(Event::Text(rest[..at].to_string().into()));
+        plain.push_str(&rest[..at]);
+        plain.push_str(label);
         let dest = checked_url(CowStr::from(url.to_string()), offset, warnings);
         if dest.is_empty() {
             events.push(Event::Text(label.to_string().into()));
@@ -185,6 +189,8 @@ fn latex_links<'a>(
         rest = &rest[end..];
     }
     events.push(Event::Text(rest.to_string().into()));
+    plain.push_str(rest);
+    plain
 }
 
 /// A title as HTML: text escaped, `$…$` (and `$$…$$`) as inline MathML.
@@ -246,13 +252,20 @@ fn find_dollar(text: &str) -> Option<usize> {
     (0..bytes.len()).find(|&i| bytes[i] == b'$' && (i == 0 || bytes[i - 1] != b'\\'))
 }
 
+/// Whether rendered `html` holds a code block (and so needs `syntax.css`).
+pub fn has_code(html: &str) -> bool {
+    html.contains(CODE_BLOCK)
+}
+
+const CODE_BLOCK: &str = "<pre class=\"code\">";
+
 fn code_block(highlighter: &Highlighter, lang: &str, code: &str) -> String {
     let token = lang.split([',', ' ']).next().unwrap_or("").trim();
     let (class, inner) = match highlighter.highlight(token, code) {
         Some(html) => (format!(" class=\"language-{}\"", escape(token)), html),
         None => (String::new(), escape(code)),
     };
-    format!("<pre class=\"code\"><code{class}>{inner}</code></pre>\n")
+    format!("{CODE_BLOCK}<code{class}>{inner}</code></pre>\n")
 }
 
 /// Schemes a link in content may use; anything else (`javascript:`,
@@ -397,7 +410,8 @@ mod tests {
     #[test]
     fn titles_get_math_and_escaping() {
         let math = Math::default();
-        let (html, text, problems) = title_html("Bounds <b> $\\mathcal{O}(n)$ & \\$5 for $x", &math);
+        let (html, text, problems) =
+            title_html("Bounds <b> $\\mathcal{O}(n)$ & \\$5 for $x", &math);
         assert_eq!(text, "Bounds <b> 𝒪(n) & $5 for $x");
         assert!(html.starts_with("Bounds &lt;b&gt; <math>"), "{html}");
         assert!(html.ends_with("&amp; $5 for $x"), "{html}");
@@ -441,6 +455,11 @@ mod tests {
         );
         assert!(!links.html.contains("href=\"javascript"), "{}", links.html);
         assert!(!links.html.contains("\\url"), "{}", links.html);
+        assert!(
+            !links.text.contains("\\url") && links.text.contains("our page"),
+            "{}",
+            links.text
+        );
         let wide = html("$$\\sum_i x_i$$");
         assert!(
             wide.html

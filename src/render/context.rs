@@ -58,7 +58,7 @@ impl<'a> SiteCtx<'a> {
             feeds,
             links: SiteLinks {
                 home: routes.link(&routes.home()),
-                trending: routes.link(&routes.trending()),
+                trending: routes.link(&routes.trending(crate::model::Window::Week)),
                 archive: routes.link(&routes.archive()),
                 tags: routes.link(&routes.tags_index()),
                 authors: routes.link(&routes.authors_index()),
@@ -103,6 +103,8 @@ pub struct PageMeta {
     pub section: &'static str,
     /// Feeds relevant to this page, for `<link rel="alternate">`.
     pub feeds: Vec<FeedLink>,
+    /// Whether the page shows highlighted code, so it needs `syntax.css`.
+    pub code: bool,
 }
 
 #[derive(Serialize, Clone)]
@@ -118,7 +120,7 @@ pub struct FeedLink {
 /// one, to a search for the name; empty when the name has no letters).
 #[derive(Serialize, Clone)]
 pub struct TermLink<'a> {
-    pub name: &'a str,
+    pub name: std::borrow::Cow<'a, str>,
     pub link: String,
 }
 
@@ -171,7 +173,7 @@ impl<'a> PaperCtx<'a> {
             .map(|a| {
                 let slug = Site::tag_slug(a);
                 TermLink {
-                    name: a,
+                    name: a.into(),
                     link: if slug.is_empty() {
                         String::new()
                     } else {
@@ -196,7 +198,7 @@ impl<'a> PaperCtx<'a> {
                 .tags
                 .iter()
                 .map(|t| TermLink {
-                    name: t,
+                    name: crate::model::tag_name(t),
                     link: routes.link(&routes.tag(&Site::tag_slug(t))),
                 })
                 .collect(),

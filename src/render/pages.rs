@@ -10,7 +10,7 @@ use super::context::{
 use super::theme::Theme;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
-use crate::model::{Site, Term, paginate};
+use crate::model::{Site, Term, Window, names, paginate};
 use crate::routes::{CiteFile, Routes, SubjectKind};
 
 /// What every page renderer needs.
@@ -44,6 +44,7 @@ impl Env<'_> {
             path: path.to_string(),
             section: Routes::section(path),
             feeds: own_feeds,
+            code: false,
         }
     }
 
@@ -112,6 +113,7 @@ pub fn paper_page(
     let path = routes.paper(&source.slug);
     let mut page = env.meta(paper.title.to_string(), &path, Vec::new());
     page.description = paper.summary.clone();
+    page.code = crate::parse::markdown::has_code(&source.body_html);
     let bibtex = cite::bibtex(source, &paper.permalink);
     let (older, newer) = site.neighbours(i);
     let reference = |j: usize| PaperRef::new(&site.papers[j], env.config);
@@ -188,13 +190,23 @@ struct ListCtx<'a> {
     tag: Option<TermSummary<'a>>,
     author: Option<TermSummary<'a>>,
     day_nav: Option<DayNav>,
+    /// On trending pages: the windows, and the rank of the first card.
+    windows: Vec<WindowTab>,
+    rank_start: usize,
+}
+
+#[derive(Serialize)]
+struct WindowTab {
+    label: &'static str,
+    link: String,
+    current: bool,
 }
 
 /// Every paginated listing of the site.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum List {
     Home,
-    Trending,
+    Trending(Window),
     Tag(usize),
     Author(usize),
     /// Index into [`Site::days`].
@@ -234,6 +246,9 @@ pub struct Listing<'a> {
     pub day: Option<usize>,
     /// Titles only, no cards (see [`Routes::author_cards`]).
     pub compact: bool,
+    /// For a trending page, its window: cards are numbered by rank and
+    /// the page links the other windows.
+    pub trending: Option<Window>,
 }
 
 /// What listings need besides the site: every paper index in order (the
@@ -242,6 +257,10 @@ pub struct Listing<'a> {
 pub struct Lists {
     pub all: Vec<usize>,
     pub years: Vec<crate::model::Period>,
+    /// Trending papers per [`Window`], in [`Window::ALL`] order.
+    pub trending: Vec<Vec<usize>>,
+    /// Indices into [`Site::authors`] by family name, with each one's key.
+    pub authors: Vec<(String, usize)>,
 }
 
 impl Lists {
@@ -249,12 +268,37 @@ impl Lists {
         Lists {
             all: (0..site.papers.len()).collect(),
             years: site.archive(),
+            trending: Window::ALL.iter().map(|&w| site.trending_in(w)).collect(),
+            authors: {
+                let mut order: Vec<(String, usize)> = site
+                    .authors
+                    .iter()
+                    .enumerate()
+                    .map(|(i, a)| (names::sort_key(&a.name), i))
+                    .collect();
+                // Names filed under `#` (digits, scripts without letters
+                // in their slug) first, so each initial is one run.
+                order.sort_unstable_by(|(a, i), (b, j)| {
+                    let other = |k: &str| names::initial(k) != '#';
+                    (other(a), a, i).cmp(&(other(b), b, j))
+                });
+                order
+            },
         }
+    }
+
+    pub fn trending(&self, window: Window) -> &[usize] {
+        let at = Window::ALL
+            .iter()
+            .position(|&w| w == window)
+            .expect("every window is listed");
+        &self.trending[at]
     }
 
     /// Every listing the site has, in output order.
     pub fn all_lists(&self, site: &Site, routes: Routes) -> Vec<List> {
-        let mut lists = vec![List::Home, List::Trending];
+        let mut lists = vec![List::Home];
+        lists.extend(Window::ALL.map(List::Trending));
         lists.extend((0..site.tags.len()).map(List::Tag));
         lists.extend(
             (0..site.authors.len())
@@ -284,6 +328,7 @@ impl Lists {
             author: None,
             day: None,
             compact: false,
+            trending: None,
         };
         let count_lede = |n: usize| format!("{n} paper{}", if n == 1 { "" } else { "s" });
         let subject = |kind, name: &str| Some((kind, feed_title(env.config, name)));
@@ -292,9 +337,19 @@ impl Lists {
                 lede: env.config.description.clone(),
                 ..plain(routes.home(), env.config.title.clone(), &self.all)
             },
-            List::Trending => Listing {
-                lede: "Papers with the most upvotes first; ties go to the newer paper.".into(),
-                ..plain(routes.trending(), "Trending papers".into(), &site.trending)
+            List::Trending(window) => Listing {
+                lede: match window.days() {
+                    Some(days) => format!(
+                        "The most upvoted papers of the {days} days up to the newest; ties go to the newer paper."
+                    ),
+                    None => "The most upvoted papers of all; ties go to the newer paper.".into(),
+                },
+                trending: Some(window),
+                ..plain(
+                    routes.trending(window),
+                    format!("Trending: {}", window.label().to_lowercase()),
+                    self.trending(window),
+                )
             },
             List::Tag(t) => {
                 let tag = &site.tags[t];
@@ -437,6 +492,24 @@ pub fn listing_page<'a>(
             .day
             .filter(|_| number == 1)
             .map(|d| day_nav(env, site, d)),
+        windows: list
+            .trending
+            .map(|current| {
+                Window::ALL
+                    .iter()
+                    .map(|&w| WindowTab {
+                        label: w.label(),
+                        link: env.link(&env.routes.trending(w)),
+                        current: w == current,
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        rank_start: if list.trending.is_some() {
+            pager.items.start + 1
+        } else {
+            0
+        },
     };
     Ok((index_file(&pager.path), env.render(list.template, &ctx)?))
 }
@@ -599,30 +672,32 @@ struct Letter {
     link: String,
 }
 
-/// The initial an author is filed under: the first character of the slug
-/// (ASCII, since slugs are transliterated).
-fn initial(slug: &str) -> char {
-    slug.chars().next().unwrap_or('#').to_ascii_uppercase()
-}
-
-/// Page `number` of the authors index. Every author is listed, those
-/// without a page linking to a search for their name; the index is split
-/// into pages of `authors_per_page` so it stays small with 40,000 names.
-pub fn authors_index(env: &Env, site: &Site, number: usize) -> Result<Page, Diagnostic> {
+/// Page `number` of the authors index, by family name ([`names::sort_key`]).
+/// Every author is listed, those without a page linking to a search for
+/// their name; the index is split into pages of `authors_per_page` so it
+/// stays small with 40,000 names.
+pub fn authors_index(
+    env: &Env,
+    site: &Site,
+    order: &[(String, usize)],
+    number: usize,
+) -> Result<Page, Diagnostic> {
     let routes = env.routes;
     let per = routes.outputs().authors_per_page;
     let base = routes.authors_index();
-    let pager = paginate(&base, site.authors.len(), per)
+    let pager = paginate(&base, order.len(), per)
         .into_iter()
         .nth(number - 1)
         .expect("page numbers come from page_count");
-    let anchor = |c: char| format!("letter-{}", c.to_ascii_lowercase());
+    let anchor = |c: char| match c {
+        '#' => "letter-other".to_string(),
+        c => format!("letter-{}", c.to_ascii_lowercase()),
+    };
+    let initial = |at: usize| names::initial(&order[at].0);
     let mut letters: Vec<Letter> = Vec::new();
-    let mut last = None;
-    for (at, author) in site.authors.iter().enumerate() {
-        let c = initial(&author.slug);
-        if last != Some(c) {
-            last = Some(c);
+    for at in 0..order.len() {
+        let c = initial(at);
+        if at == 0 || initial(at - 1) != c {
             let page = routes.page(&base, at / per + 1);
             letters.push(Letter {
                 label: c.to_string(),
@@ -634,9 +709,9 @@ pub fn authors_index(env: &Env, site: &Site, number: usize) -> Result<Page, Diag
         .items
         .clone()
         .map(|at| {
-            let a = &site.authors[at];
-            let c = initial(&a.slug);
-            let first = at == 0 || initial(&site.authors[at - 1].slug) != c;
+            let a = &site.authors[order[at].1];
+            let c = initial(at);
+            let first = at == 0 || initial(at - 1) != c;
             AuthorEntry {
                 term: TermSummary::new(a, routes.author_link(&a.name, &a.slug, a.papers.len())),
                 anchor: first.then(|| anchor(c)),

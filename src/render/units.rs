@@ -186,7 +186,7 @@ impl<'a> Renderer<'a> {
         let site = self.site;
         match list {
             List::Home => &self.lists.all,
-            List::Trending => &site.trending,
+            List::Trending(window) => self.lists.trending(window),
             List::Tag(t) => &site.tags[t].papers,
             List::Author(a) => &site.authors[a].papers,
             List::Day(d) => &self.lists.all[site.days[d].papers.clone()],
@@ -225,7 +225,7 @@ impl<'a> Renderer<'a> {
         let routes = self.routes();
         match list {
             List::Home => routes.home(),
-            List::Trending => routes.trending(),
+            List::Trending(window) => routes.trending(window),
             List::Tag(t) => routes.tag(&site.tags[t].slug),
             List::Day(d) => routes.day(site.days[d].date),
             _ => self.lists.listing(&self.env, site, list).base,
@@ -565,7 +565,12 @@ impl<'a> Renderer<'a> {
             }
             Unit::ArchiveIndex => text(vec![pages::archive_index(env, &self.lists.years)?]),
             Unit::TagsIndex => text(vec![pages::tags_index(env, site)?]),
-            Unit::AuthorsIndex(n) => text(vec![pages::authors_index(env, site, n)?]),
+            Unit::AuthorsIndex(n) => text(vec![pages::authors_index(
+                env,
+                site,
+                &self.lists.authors,
+                n,
+            )?]),
             Unit::SearchPage => text(vec![pages::search_page(env)?]),
             Unit::FeedsIndex => {
                 let groups = pages::feed_groups(env, site);

@@ -92,6 +92,17 @@ impl Browser {
         )
     }
 
+    /// A `width`×`height` CSS-pixel viewport (a phone's when `mobile`) for
+    /// the pages that follow.
+    pub fn viewport(&self, width: u32, height: u32, mobile: bool) {
+        self.call(
+            "POST",
+            "/goog/cdp/execute",
+            json!({ "cmd": "Emulation.setDeviceMetricsOverride",
+                    "params": { "width": width, "height": height, "deviceScaleFactor": 1, "mobile": mobile } }),
+        );
+    }
+
     /// Light or dark `prefers-color-scheme` for the pages that follow.
     pub fn color_scheme(&self, scheme: &str) {
         self.call(

@@ -340,6 +340,7 @@
     var status = document.getElementById("search-status");
     var results = document.getElementById("search-results");
     var more = document.getElementById("search-more");
+    var announce = document.getElementById("search-selection");
     var index = new Index(form.getAttribute("data-base") || "/", form.getAttribute("data-index"));
     var generation = 0, ranked = [], shown = 0, marked = [], selected = -1;
 
@@ -367,6 +368,12 @@
         card.classList.toggle("is-selected", n === selected);
       });
       cards[selected].scrollIntoView({ block: "nearest" });
+      // Cards hold links, so they cannot be listbox options (axe: nested
+      // interactive); a live region says which one the arrows picked.
+      var title = cards[selected].querySelector(".card-title");
+      if (announce && title) {
+        announce.textContent = "Result " + (selected + 1) + " of " + ranked.length + ": " + title.textContent + ". Enter opens it.";
+      }
     }
 
     function showMore() {

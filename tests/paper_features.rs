@@ -458,3 +458,36 @@ fn new_pages_are_in_the_sitemap_and_reachable_from_home() {
         );
     }
 }
+
+#[test]
+fn thumbnails_show_on_cards_and_in_link_previews() {
+    let site = TestSite::fixture("subpath");
+    site.write(
+        "content/papers/pictured.md",
+        "---\ntitle: Pictured\ndate: 2030-01-01\nthumbnail: /img/fig1.png\n---\nA figure.\n",
+    );
+    site.write(
+        "content/papers/remote.md",
+        "---\ntitle: Remote\ndate: 2030-01-02\nthumbnail: https://example.org/f.png\n---\nA figure.\n",
+    );
+    site.write(
+        "content/papers/evil.md",
+        "---\ntitle: Evil\ndate: 2000-01-03\nthumbnail: \"javascript:alert(1)\"\n---\nNo.\n",
+    );
+    let out = site.build(&[]).success();
+    let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
+    assert!(stderr.contains("`thumbnail` link `javascript:alert(1)` dropped"), "{stderr}");
+    let home = site.read("index.html");
+    let base = regex::Regex::new(r#"<link rel="canonical" href="https?://[^/]+(/[^"]*)">"#)
+        .unwrap()
+        .captures(&home)
+        .unwrap()[1]
+        .to_string();
+    assert!(home.contains(&format!("<img class=\"card-thumb\" src=\"{base}img/fig1.png\"")), "{home}");
+    assert!(home.contains("<img class=\"card-thumb\" src=\"https://example.org/f.png\""));
+    assert_eq!(home.matches("card-thumb").count(), 2, "none for the dropped one");
+    let page = site.read("papers/pictured/index.html");
+    assert!(page.contains("<meta property=\"og:image\" content=\"http"), "absolute for previews");
+    assert!(page.contains(&format!("{base}img/fig1.png\">")));
+    assert!(!site.read("papers/evil/index.html").contains("og:image"));
+}

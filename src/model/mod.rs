@@ -450,6 +450,7 @@ pub(crate) mod tests {
             url: None,
             pdf: None,
             code: None,
+            thumbnail: None,
             venue: None,
             upvotes: 0,
             draft: false,

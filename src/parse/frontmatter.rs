@@ -33,6 +33,9 @@ pub struct Paper {
     pub url: Option<String>,
     pub pdf: Option<String>,
     pub code: Option<String>,
+    /// An image for cards and link previews: a full URL, or a root-relative
+    /// path into the site's static files.
+    pub thumbnail: Option<String>,
     pub venue: Option<String>,
     pub upvotes: u64,
     pub draft: bool,
@@ -57,6 +60,7 @@ struct RawFrontMatter {
     url: Option<String>,
     pdf: Option<String>,
     code: Option<String>,
+    thumbnail: Option<String>,
     venue: Option<String>,
     upvotes: Option<u64>,
     slug: Option<String>,
@@ -70,9 +74,9 @@ struct RawFrontMatter {
 const MAX_TITLE_CHARS: usize = 1_000;
 const MAX_NAME_CHARS: usize = 300;
 
-const KNOWN_KEYS: [&str; 13] = [
-    "title", "date", "authors", "tags", "arxiv", "doi", "url", "pdf", "code", "venue", "upvotes",
-    "slug", "draft",
+const KNOWN_KEYS: [&str; 14] = [
+    "title", "date", "authors", "tags", "arxiv", "doi", "url", "pdf", "code", "thumbnail", "venue",
+    "upvotes", "slug", "draft",
 ];
 
 /// Front matter and body of a file, with the file line each starts on.
@@ -231,6 +235,7 @@ fn check_fields(
         mut url,
         mut pdf,
         mut code,
+        mut thumbnail,
         mut venue,
         upvotes,
         mut slug,
@@ -242,6 +247,7 @@ fn check_fields(
         ("url", url.as_mut()),
         ("pdf", pdf.as_mut()),
         ("code", code.as_mut()),
+        ("thumbnail", thumbnail.as_mut()),
         ("venue", venue.as_mut()),
         ("slug", slug.as_mut()),
     ] {
@@ -304,6 +310,13 @@ fn check_fields(
     let url = check_link(ctx, "url", url, locate);
     let pdf = check_link(ctx, "pdf", pdf, locate);
     let code = check_link(ctx, "code", code, locate);
+    // An image on the web, or one in the site's static files (`/img/x.png`).
+    let thumbnail = match thumbnail {
+        Some(t) if t.trim().starts_with('/') && !t.trim().starts_with("//") && is_safe_url(t.trim()) => {
+            Some(t.trim().to_string())
+        }
+        other => check_link(ctx, "thumbnail", other, locate),
+    };
     let venue = venue
         .map(|v| collapse_whitespace(&v))
         .filter(|v| !v.is_empty());
@@ -364,6 +377,7 @@ fn check_fields(
         url,
         pdf,
         code,
+        thumbnail,
         venue,
         upvotes: upvotes.unwrap_or(0),
         draft: draft.unwrap_or(false),

@@ -151,6 +151,10 @@ pub struct PaperCtx<'a> {
     pub doi_url: Option<String>,
     pub url: Option<&'a str>,
     pub code: Option<&'a str>,
+    /// The thumbnail as a link for `<img>` and as an absolute URL for
+    /// OpenGraph.
+    pub thumbnail: Option<String>,
+    pub thumbnail_url: Option<String>,
     pub venue: Option<&'a str>,
     pub upvotes: u64,
     pub draft: bool,
@@ -209,6 +213,14 @@ impl<'a> PaperCtx<'a> {
             doi_url: paper.doi.as_ref().map(|d| format!("https://doi.org/{d}")),
             url: paper.url.as_deref(),
             code: paper.code.as_deref(),
+            thumbnail: paper.thumbnail.as_deref().map(|t| match t.strip_prefix('/') {
+                Some(path) => routes.link(path),
+                None => t.to_string(),
+            }),
+            thumbnail_url: paper.thumbnail.as_deref().map(|t| match t.strip_prefix('/') {
+                Some(path) => routes.absolute(path),
+                None => t.to_string(),
+            }),
             venue: paper.venue.as_deref(),
             upvotes: paper.upvotes,
             draft: paper.draft,

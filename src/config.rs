@@ -27,6 +27,7 @@ struct RawConfig {
     cname: Option<String>,
     collections: Option<Vec<RawCollection>>,
     outputs: Option<RawOutputs>,
+    sources: Option<Vec<crate::sync::Source>>,
 }
 
 /// `[outputs]` as written; [`crate::routes::Outputs`] has the defaults.
@@ -85,6 +86,8 @@ pub struct Config {
     pub collections: Vec<Collection>,
     /// Which outputs are built; [`crate::routes`] interprets them.
     pub outputs: Outputs,
+    /// Where `paperfeed sync` fetches papers from.
+    pub sources: Vec<crate::sync::Source>,
 }
 
 /// The public address of the site, split so templates can build both
@@ -188,6 +191,7 @@ fn resolve(raw: RawConfig) -> Result<Config, (String, String)> {
         cname,
         collections,
         outputs,
+        sources,
     } = raw;
     let mut resolved = Vec::new();
     for c in collections.unwrap_or_default() {
@@ -253,6 +257,7 @@ fn resolve(raw: RawConfig) -> Result<Config, (String, String)> {
         cname,
         collections: resolved,
         outputs: resolve_outputs(outputs.unwrap_or_default())?,
+        sources: sources.unwrap_or_default(),
     })
 }
 

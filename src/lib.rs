@@ -21,6 +21,7 @@ pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod slug;
+pub mod sync;
 pub mod write;
 
 use std::collections::HashMap;

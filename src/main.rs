@@ -120,6 +120,15 @@ enum Command {
         #[arg(long, default_value = ".")]
         root: PathBuf,
     },
+    /// Fetch papers from the sources in site.toml ([[sources]]: arXiv, Hugging Face) into content/papers/.
+    #[command(
+        after_help = "Examples:\n  paperfeed sync\n  paperfeed sync --root my-site\n\nNew papers become files; papers the site has get only their source-owned fields refreshed\n(upvotes, doi, venue, code). Every source is fetched before anything is written.\nPAPERFEED_ARXIV_API and PAPERFEED_HF_API override the endpoints."
+    )]
+    Sync {
+        /// The site folder.
+        #[arg(long, default_value = ".")]
+        root: PathBuf,
+    },
     /// Work with themes.
     #[command(subcommand)]
     Theme(ThemeCommand),
@@ -253,6 +262,7 @@ fn main() -> ExitCode {
             files,
             root,
         } => import_files(&root, format, &files, verbosity),
+        Command::Sync { root } => sync(&root, verbosity),
         Command::Theme(ThemeCommand::Eject { root }) => eject(&root, verbosity),
         Command::Completions { shell } => {
             clap_complete::generate(
@@ -455,6 +465,55 @@ fn import_files(
             report.created.len(),
             report.skipped.len(),
             report.invalid.len()
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+fn sync(root: &std::path::Path, verbosity: Verbosity) -> ExitCode {
+    let config = match paperfeed::Config::load(root) {
+        Ok(config) => config,
+        Err(d) => {
+            print_diagnostic(&d);
+            return ExitCode::FAILURE;
+        }
+    };
+    let endpoints = paperfeed::sync::Endpoints::from_env();
+    let client = paperfeed::sync::http::Client::new();
+    let report = match paperfeed::sync::sync(root, &config.sources, &endpoints, &client) {
+        Ok(report) => report,
+        Err(e) => {
+            fail(&e);
+            eprintln!("  help: {}", e.help());
+            return ExitCode::FAILURE;
+        }
+    };
+    if verbosity != Verbosity::Quiet {
+        for path in &report.created {
+            if verbosity == Verbosity::Verbose {
+                eprintln!("created {}", path.display());
+            }
+        }
+        for (path, fields) in &report.updated {
+            if verbosity == Verbosity::Verbose {
+                eprintln!("updated {} ({})", path.display(), fields.join(", "));
+            }
+        }
+        for f in &report.failed {
+            eprintln!(
+                "{}failed{} \"{}\": {}",
+                STYLE_WARNING.render(),
+                STYLE_WARNING.render_reset(),
+                f.what,
+                f.reason
+            );
+        }
+        eprintln!(
+            "paperfeed: synced {} created, {} updated, {} unchanged, {} failed",
+            report.created.len(),
+            report.updated.len(),
+            report.unchanged,
+            report.failed.len()
         );
     }
     ExitCode::SUCCESS

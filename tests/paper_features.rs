@@ -476,18 +476,33 @@ fn thumbnails_show_on_cards_and_in_link_previews() {
     );
     let out = site.build(&[]).success();
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
-    assert!(stderr.contains("`thumbnail` link `javascript:alert(1)` dropped"), "{stderr}");
+    assert!(
+        stderr.contains("`thumbnail` link `javascript:alert(1)` dropped"),
+        "{stderr}"
+    );
     let home = site.read("index.html");
     let base = regex::Regex::new(r#"<link rel="canonical" href="https?://[^/]+(/[^"]*)">"#)
         .unwrap()
         .captures(&home)
         .unwrap()[1]
         .to_string();
-    assert!(home.contains(&format!("<img class=\"card-thumb\" src=\"{base}img/fig1.png\"")), "{home}");
+    assert!(
+        home.contains(&format!(
+            "<img class=\"card-thumb\" src=\"{base}img/fig1.png\""
+        )),
+        "{home}"
+    );
     assert!(home.contains("<img class=\"card-thumb\" src=\"https://example.org/f.png\""));
-    assert_eq!(home.matches("card-thumb").count(), 2, "none for the dropped one");
+    assert_eq!(
+        home.matches("card-thumb").count(),
+        2,
+        "none for the dropped one"
+    );
     let page = site.read("papers/pictured/index.html");
-    assert!(page.contains("<meta property=\"og:image\" content=\"http"), "absolute for previews");
+    assert!(
+        page.contains("<meta property=\"og:image\" content=\"http"),
+        "absolute for previews"
+    );
     assert!(page.contains(&format!("{base}img/fig1.png\">")));
     assert!(!site.read("papers/evil/index.html").contains("og:image"));
 }

@@ -2,12 +2,12 @@
 //! content files. Each format module turns its file into [`NewPaper`]
 //! records; this module deduplicates them against the site and writes them.
 
-mod arxiv;
+pub(crate) mod arxiv;
 mod bibtex;
 mod csl;
-mod hf;
+pub(crate) mod hf;
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use clap::ValueEnum;
@@ -83,59 +83,67 @@ fn validate(record: Result<NewPaper, Rejected>) -> Result<NewPaper, Rejected> {
 }
 
 /// Identities a paper is recognised by: arXiv id (without version), DOI,
-/// and normalised title, in that order of trust.
+/// and normalised title, in that order of trust. Each maps to the paper's
+/// position in the caller's list. `import` and `sync` share these rules.
 #[derive(Default)]
-struct Known {
-    arxiv: HashSet<String>,
-    doi: HashSet<String>,
-    titles: HashSet<String>,
+pub(crate) struct Known {
+    arxiv: HashMap<String, usize>,
+    doi: HashMap<String, usize>,
+    titles: HashMap<String, usize>,
 }
 
 impl Known {
-    fn find(&self, p: &NewPaper) -> Option<String> {
-        if let Some(id) = p
-            .arxiv
-            .as_deref()
-            .map(|id| crate::parse::unversioned_arxiv(id).to_string())
-            && self.arxiv.contains(&id)
+    /// The position of the paper `p` is the same paper as, and which
+    /// identity matched.
+    pub(crate) fn find(&self, p: &NewPaper) -> Option<(usize, &'static str)> {
+        if let Some(id) = p.arxiv.as_deref()
+            && let Some(&at) = self.arxiv.get(crate::parse::unversioned_arxiv(id))
         {
-            return Some(format!("arXiv {id} is already in the site"));
+            return Some((at, "arXiv id"));
         }
         if let Some(doi) = &p.doi
-            && self.doi.contains(&doi.to_lowercase())
+            && let Some(&at) = self.doi.get(&doi.to_lowercase())
         {
-            return Some(format!("DOI {doi} is already in the site"));
+            return Some((at, "DOI"));
         }
-        self.titles
-            .contains(&slugify(&p.title))
-            .then(|| "a paper with this title is already in the site".to_string())
+        self.titles.get(&slugify(&p.title)).map(|&at| (at, "title"))
     }
 
-    fn add(&mut self, arxiv: Option<&str>, doi: Option<&str>, title: &str) {
+    pub(crate) fn add(&mut self, at: usize, arxiv: Option<&str>, doi: Option<&str>, title: &str) {
         if let Some(id) = arxiv {
             self.arxiv
-                .insert(crate::parse::unversioned_arxiv(id).to_string());
+                .entry(crate::parse::unversioned_arxiv(id).to_string())
+                .or_insert(at);
         }
         if let Some(doi) = doi {
-            self.doi.insert(doi.to_lowercase());
+            self.doi.entry(doi.to_lowercase()).or_insert(at);
         }
-        self.titles.insert(slugify(title));
+        self.titles.entry(slugify(title)).or_insert(at);
     }
 }
 
-/// Reads the site's existing papers, leniently: a broken file is the
-/// build's business, not the import's.
-fn known_papers(root: &Path) -> Known {
+/// The site's existing papers as (file, parsed paper), read leniently: a
+/// broken file is the build's business, not the import's.
+pub(crate) fn existing_papers(root: &Path) -> Vec<(crate::load::SourceFile, crate::parse::Paper)> {
     let (files, _) = crate::load::load_papers(root);
     let tools = crate::parse::Tools::default();
     let tools = tools.renderers(false, "/");
+    files
+        .into_iter()
+        .filter_map(|file| {
+            let (paper, _) = crate::parse::parse_paper(&file, &tools);
+            Some((file, paper?))
+        })
+        .collect()
+}
+
+fn known_papers(root: &Path) -> (Known, usize) {
     let mut known = Known::default();
-    for file in &files {
-        if let (Some(p), _) = crate::parse::parse_paper(file, &tools) {
-            known.add(p.arxiv.as_deref(), p.doi.as_deref(), &p.title);
-        }
+    let existing = existing_papers(root);
+    for (at, (_, p)) in existing.iter().enumerate() {
+        known.add(at, p.arxiv.as_deref(), p.doi.as_deref(), &p.title);
     }
-    known
+    (known, existing.len())
 }
 
 /// Imports `records` into the site at `root`: skips papers the site (or
@@ -144,7 +152,7 @@ pub fn import(
     root: &Path,
     records: Vec<Result<NewPaper, Rejected>>,
 ) -> Result<ImportReport, ScaffoldError> {
-    let mut known = known_papers(root);
+    let (mut known, mut count) = known_papers(root);
     let mut report = ImportReport::default();
     for record in records {
         let paper = match record {
@@ -154,15 +162,21 @@ pub fn import(
                 continue;
             }
         };
-        if let Some(reason) = known.find(&paper) {
+        if let Some((_, identity)) = known.find(&paper) {
             report.skipped.push(Rejected {
                 what: paper.title.clone(),
-                reason,
+                reason: format!("a paper with this {identity} is already in the site"),
             });
             continue;
         }
         let path = write_unique(root, &paper)?;
-        known.add(paper.arxiv.as_deref(), paper.doi.as_deref(), &paper.title);
+        known.add(
+            count,
+            paper.arxiv.as_deref(),
+            paper.doi.as_deref(),
+            &paper.title,
+        );
+        count += 1;
         report.created.push(path);
     }
     Ok(report)
@@ -170,7 +184,7 @@ pub fn import(
 
 /// Writes the paper under its title's slug, or `slug-2`, `slug-3`… when a
 /// different paper already has that file name.
-fn write_unique(root: &Path, paper: &NewPaper) -> Result<PathBuf, ScaffoldError> {
+pub(crate) fn write_unique(root: &Path, paper: &NewPaper) -> Result<PathBuf, ScaffoldError> {
     let base = paper.path(root)?;
     let stem = base
         .file_stem()

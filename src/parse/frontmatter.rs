@@ -75,8 +75,20 @@ const MAX_TITLE_CHARS: usize = 1_000;
 const MAX_NAME_CHARS: usize = 300;
 
 const KNOWN_KEYS: [&str; 14] = [
-    "title", "date", "authors", "tags", "arxiv", "doi", "url", "pdf", "code", "thumbnail", "venue",
-    "upvotes", "slug", "draft",
+    "title",
+    "date",
+    "authors",
+    "tags",
+    "arxiv",
+    "doi",
+    "url",
+    "pdf",
+    "code",
+    "thumbnail",
+    "venue",
+    "upvotes",
+    "slug",
+    "draft",
 ];
 
 /// Front matter and body of a file, with the file line each starts on.
@@ -312,7 +324,11 @@ fn check_fields(
     let code = check_link(ctx, "code", code, locate);
     // An image on the web, or one in the site's static files (`/img/x.png`).
     let thumbnail = match thumbnail {
-        Some(t) if t.trim().starts_with('/') && !t.trim().starts_with("//") && is_safe_url(t.trim()) => {
+        Some(t)
+            if t.trim().starts_with('/')
+                && !t.trim().starts_with("//")
+                && is_safe_url(t.trim()) =>
+        {
             Some(t.trim().to_string())
         }
         other => check_link(ctx, "thumbnail", other, locate),

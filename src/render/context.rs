@@ -213,14 +213,20 @@ impl<'a> PaperCtx<'a> {
             doi_url: paper.doi.as_ref().map(|d| format!("https://doi.org/{d}")),
             url: paper.url.as_deref(),
             code: paper.code.as_deref(),
-            thumbnail: paper.thumbnail.as_deref().map(|t| match t.strip_prefix('/') {
-                Some(path) => routes.link(path),
-                None => t.to_string(),
-            }),
-            thumbnail_url: paper.thumbnail.as_deref().map(|t| match t.strip_prefix('/') {
-                Some(path) => routes.absolute(path),
-                None => t.to_string(),
-            }),
+            thumbnail: paper
+                .thumbnail
+                .as_deref()
+                .map(|t| match t.strip_prefix('/') {
+                    Some(path) => routes.link(path),
+                    None => t.to_string(),
+                }),
+            thumbnail_url: paper
+                .thumbnail
+                .as_deref()
+                .map(|t| match t.strip_prefix('/') {
+                    Some(path) => routes.absolute(path),
+                    None => t.to_string(),
+                }),
             venue: paper.venue.as_deref(),
             upvotes: paper.upvotes,
             draft: paper.draft,

@@ -38,6 +38,7 @@ struct RawOutputs {
     tag_feeds: Option<Vec<FeedFormat>>,
     author_feeds: Option<Vec<FeedFormat>>,
     collection_feeds: Option<Vec<FeedFormat>>,
+    digest_feeds: Option<Vec<FeedFormat>>,
     author_page_min_papers: Option<usize>,
     citation_files: Option<bool>,
     authors_per_page: Option<usize>,
@@ -267,6 +268,7 @@ fn resolve_outputs(raw: RawOutputs) -> Result<Outputs, (String, String)> {
         tag_feeds,
         author_feeds,
         collection_feeds,
+        digest_feeds,
         author_page_min_papers,
         citation_files,
         authors_per_page,
@@ -300,6 +302,7 @@ fn resolve_outputs(raw: RawOutputs) -> Result<Outputs, (String, String)> {
             collection_feeds,
             defaults.collection_feeds,
         )?,
+        digest_feeds: formats("digest_feeds", digest_feeds, defaults.digest_feeds)?,
         author_page_min_papers: author_page_min_papers
             .unwrap_or(defaults.author_page_min_papers)
             .max(1),

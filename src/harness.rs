@@ -26,6 +26,7 @@ impl Harness {
              tag_feeds = [\"rss\", \"atom\", \"json\"]\n\
              author_feeds = [\"rss\", \"atom\", \"json\"]\n\
              collection_feeds = [\"rss\", \"atom\", \"json\"]\n\
+             digest_feeds = [\"rss\", \"atom\", \"json\"]\n\
              author_page_min_papers = 1\n\
              citation_files = true\n\
              feeds_page_authors = true\n\

@@ -55,6 +55,8 @@ pub enum SubjectKind {
     Tag,
     Author,
     Collection,
+    /// The daily digest: one entry per day, at `daily/`.
+    Digest,
 }
 
 /// Which outputs the site builds: the `[outputs]` table of `site.toml`,
@@ -66,6 +68,9 @@ pub struct Outputs {
     pub tag_feeds: Vec<FeedFormat>,
     pub author_feeds: Vec<FeedFormat>,
     pub collection_feeds: Vec<FeedFormat>,
+    /// The daily digest (`daily/rss.xml`): one entry per day with its
+    /// papers ranked by upvotes, for feed-to-email services.
+    pub digest_feeds: Vec<FeedFormat>,
     /// An author gets a page (and feeds) from this many papers on; the
     /// others link to a search for their name. 1 gives everyone a page.
     pub author_page_min_papers: usize,
@@ -87,6 +92,7 @@ impl Default for Outputs {
             tag_feeds: vec![FeedFormat::Rss],
             author_feeds: vec![FeedFormat::Rss],
             collection_feeds: FeedFormat::ALL.to_vec(),
+            digest_feeds: vec![FeedFormat::Rss],
             author_page_min_papers: 5,
             citation_files: false,
             authors_per_page: 1000,
@@ -319,7 +325,13 @@ impl<'a> Routes<'a> {
             SubjectKind::Tag => &o.tag_feeds,
             SubjectKind::Author => &o.author_feeds,
             SubjectKind::Collection => &o.collection_feeds,
+            SubjectKind::Digest => &o.digest_feeds,
         }
+    }
+
+    /// Where the daily digest's feeds live (`daily/rss.xml`, …).
+    pub fn digest(&self) -> String {
+        "daily/".into()
     }
 
     /// The feed of the subject whose page is at `page`, in `format`.

@@ -506,3 +506,44 @@ fn thumbnails_show_on_cards_and_in_link_previews() {
     assert!(page.contains(&format!("{base}img/fig1.png\">")));
     assert!(!site.read("papers/evil/index.html").contains("og:image"));
 }
+
+#[test]
+fn the_daily_digest_has_one_entry_per_day_ranked_by_upvotes() {
+    let site = built();
+    for file in ["rss.xml", "atom.xml"] {
+        let feed = common::parse_feed(&site.read(&format!("daily/{file}")));
+        let titles: Vec<String> = feed
+            .entries
+            .iter()
+            .map(|e| e.title.as_ref().unwrap().content.clone())
+            .collect();
+        assert_eq!(
+            titles,
+            [
+                "2 papers of Saturday, February 3, 2024",
+                "1 paper of Wednesday, January 31, 2024",
+                "1 paper of Tuesday, January 2, 2024",
+                "1 paper of Saturday, December 30, 2023",
+            ],
+            "{file}"
+        );
+        let first = &feed.entries[0];
+        assert_eq!(first.links[0].href, "https://lab.example/daily/2024-02-03/");
+        let html = first
+            .content
+            .as_ref()
+            .and_then(|c| c.body.clone())
+            .or_else(|| first.summary.as_ref().map(|s| s.content.clone()))
+            .unwrap();
+        let another = html.find("Another Paper").unwrap();
+        let dynamics = html.find("Dynamics Models").unwrap();
+        assert!(another < dynamics, "1 upvote before 0: {html}");
+        assert!(
+            html.contains("href=\"https://lab.example/papers/"),
+            "{html}"
+        );
+    }
+    let json: serde_json::Value = serde_json::from_str(&site.read("daily/feed.json")).unwrap();
+    assert_eq!(json["items"].as_array().unwrap().len(), 4);
+    assert!(site.read("feeds/index.html").contains("daily/rss.xml"));
+}

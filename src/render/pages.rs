@@ -792,10 +792,22 @@ pub fn feed_groups(env: &Env, site: &Site) -> Vec<FeedGroup> {
     } else {
         Vec::new()
     };
+    // The digest has no page of its own: its row links the home page,
+    // which shows the same days.
+    let digest_title = format!("{}: daily digest", env.config.title);
+    let digest_row = FeedRow {
+        feeds: env.feed_links(SubjectKind::Digest, &digest_title, &routes.digest()),
+        title: digest_title,
+        page: env.link(&routes.home()),
+    };
+    let mut site_rows = vec![site_row];
+    if !digest_row.feeds.is_empty() {
+        site_rows.push(digest_row);
+    }
     let groups = vec![
         FeedGroup {
             name: "Site",
-            rows: vec![site_row],
+            rows: site_rows,
         },
         FeedGroup {
             name: "Saved searches",

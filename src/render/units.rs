@@ -33,6 +33,8 @@ pub enum Unit {
     ListPage(List, usize),
     /// RSS, Atom and JSON Feed of the site or of one listing.
     Feeds(Subject),
+    /// The daily digest's feeds (`daily/rss.xml`, …).
+    Digest,
     ArchiveIndex,
     TagsIndex,
     /// Page `n` (1-based) of the authors index.
@@ -161,6 +163,9 @@ impl<'a> Renderer<'a> {
                 .filter(|s| !routes.feed_formats(s.kind()).is_empty())
                 .map(Unit::Feeds),
         );
+        if !routes.feed_formats(SubjectKind::Digest).is_empty() {
+            units.push(Unit::Digest);
+        }
         units.extend((1..=pages::authors_pages(routes, site)).map(Unit::AuthorsIndex));
         units.extend([
             Unit::ArchiveIndex,
@@ -206,6 +211,7 @@ impl<'a> Renderer<'a> {
             Unit::Paper(i) => routes.paper(&site.papers[i].slug),
             Unit::ListPage(list, n) => page_path(&self.list_base(list), n),
             Unit::Feeds(subject) => format!("{}*feeds", self.subject_path(subject)),
+            Unit::Digest => format!("{}*digest", routes.digest()),
             Unit::ArchiveIndex => routes.archive(),
             Unit::TagsIndex => routes.tags_index(),
             Unit::AuthorsIndex(n) => format!("{}*index-{n}", routes.authors_index()),
@@ -308,6 +314,13 @@ impl<'a> Renderer<'a> {
             Unit::Feeds(subject) => {
                 let (path, name, _) = self.subject(subject);
                 (path, name).hash(&mut h);
+                self.shows(unit, |i| self.fingerprint(i).hash(&mut h));
+            }
+            Unit::Digest => {
+                // Which papers fall on which day, then what each shows.
+                for day in site.days.iter().take(self.env.config.feed_limit) {
+                    (day.date, day.papers.len()).hash(&mut h);
+                }
                 self.shows(unit, |i| self.fingerprint(i).hash(&mut h));
             }
             Unit::ArchiveIndex => {
@@ -425,6 +438,12 @@ impl<'a> Renderer<'a> {
                     .copied()
                     .for_each(f);
             }
+            Unit::Digest => site
+                .days
+                .iter()
+                .take(self.env.config.feed_limit)
+                .flat_map(|day| day.papers.clone())
+                .for_each(f),
             Unit::SearchIndex => (0..site.papers.len()).for_each(f),
             Unit::SearchCards(n) => self.chunk(n).for_each(f),
             _ => {}
@@ -563,6 +582,7 @@ impl<'a> Renderer<'a> {
                 };
                 text(feeds::feeds(&spec, &papers, config))
             }
+            Unit::Digest => text(feeds::digest(site, config)),
             Unit::ArchiveIndex => text(vec![pages::archive_index(env, &self.lists.years)?]),
             Unit::TagsIndex => text(vec![pages::tags_index(env, site)?]),
             Unit::AuthorsIndex(n) => text(vec![pages::authors_index(

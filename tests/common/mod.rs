@@ -18,6 +18,7 @@ site_feeds = [\"rss\", \"atom\", \"json\"]
 tag_feeds = [\"rss\", \"atom\", \"json\"]
 author_feeds = [\"rss\", \"atom\", \"json\"]
 collection_feeds = [\"rss\", \"atom\", \"json\"]
+digest_feeds = [\"rss\", \"atom\", \"json\"]
 author_page_min_papers = 1
 citation_files = true
 feeds_page_authors = true

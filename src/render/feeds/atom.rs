@@ -50,10 +50,9 @@ pub fn atom(spec: &FeedSpec, entries: &[Entry], config: &Config, self_url: &str)
 }
 
 fn write_entry(xml: &mut String, entry: &Entry) {
-    let paper = entry.paper;
     xml.push_str("<entry>\n");
     element(xml, "id", &entry.id);
-    element(xml, "title", &paper.title);
+    element(xml, "title", &entry.title);
     let _ = writeln!(
         xml,
         "<link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
@@ -68,10 +67,10 @@ fn write_entry(xml: &mut String, entry: &Entry) {
     }
     element(xml, "published", &entry.timestamp);
     element(xml, "updated", &entry.timestamp);
-    for author in &paper.authors {
+    for author in entry.authors {
         let _ = writeln!(xml, "<author><name>{}</name></author>", escape(author));
     }
-    for tag in &paper.tags {
+    for tag in entry.tags {
         let _ = writeln!(xml, "<category term=\"{}\"/>", escape(tag));
     }
     let _ = writeln!(

@@ -60,13 +60,13 @@ pub fn json_feed(spec: &FeedSpec, entries: &[Entry], config: &Config, self_url: 
             .map(|e| Item {
                 id: &e.id,
                 url: &e.permalink,
-                title: &e.paper.title,
+                title: &e.title,
                 content_html: &e.content_html,
                 summary: &e.summary,
                 date_published: &e.timestamp,
-                authors: e.paper.authors.iter().map(|name| Author { name }).collect(),
-                tags: &e.paper.tags,
-                external_url: e.paper.url.as_deref(),
+                authors: e.authors.iter().map(|name| Author { name }).collect(),
+                tags: e.tags,
+                external_url: e.external_url,
                 attachments: e
                     .pdf
                     .iter()

@@ -33,9 +33,15 @@ pub struct FeedSpec<'a> {
 /// readers do not want megabytes per entry.
 const MAX_CONTENT_BYTES: usize = 64 * 1024;
 
-/// A paper as a feed entry, with what every format needs precomputed.
+/// A feed entry (a paper, or a day of the digest), with what every format
+/// needs precomputed.
 pub struct Entry<'a> {
-    pub paper: &'a Paper,
+    pub title: std::borrow::Cow<'a, str>,
+    pub date: jiff::civil::Date,
+    pub authors: &'a [String],
+    pub tags: &'a [String],
+    /// The paper's own page elsewhere (`url:`), for JSON Feed.
+    pub external_url: Option<&'a str>,
     /// The rendered abstract, or for huge ones their opening as a paragraph.
     pub content_html: std::borrow::Cow<'a, str>,
     /// Plain-text opening of the abstract.
@@ -67,7 +73,11 @@ impl<'a> Entry<'a> {
             permalink,
             pdf: pdf_url(paper),
             timestamp: format!("{}T00:00:00Z", paper.date),
-            paper,
+            title: paper.title.as_str().into(),
+            date: paper.date,
+            authors: &paper.authors,
+            tags: &paper.tags,
+            external_url: paper.url.as_deref(),
         }
     }
 }
@@ -75,25 +85,120 @@ impl<'a> Entry<'a> {
 /// The subject's feeds in `spec.formats` for `papers` (newest first; the
 /// first `feed_limit`), as `(site path, text)` pairs.
 pub fn feeds(spec: &FeedSpec, papers: &[&Paper], config: &Config) -> Vec<(String, String)> {
-    let routes = Routes::new(config);
     let entries: Vec<Entry> = papers
         .iter()
         .take(config.feed_limit)
         .map(|p| Entry::new(p, config, spec.abstracts))
         .collect();
+    write_formats(spec, &entries, config, spec.page_path)
+}
+
+/// `entries` in each of `spec.formats`, as feeds in the folder `dir`.
+fn write_formats(
+    spec: &FeedSpec,
+    entries: &[Entry],
+    config: &Config,
+    dir: &str,
+) -> Vec<(String, String)> {
+    let routes = Routes::new(config);
     spec.formats
         .iter()
         .map(|&format| {
-            let path = routes.feed(spec.page_path, format);
+            let path = routes.feed(dir, format);
             let url = routes.absolute(&path);
             let text = match format {
-                FeedFormat::Rss => rss::rss(spec, &entries, config, &url),
-                FeedFormat::Atom => atom::atom(spec, &entries, config, &url),
-                FeedFormat::Json => json::json_feed(spec, &entries, config, &url),
+                FeedFormat::Rss => rss::rss(spec, entries, config, &url),
+                FeedFormat::Atom => atom::atom(spec, entries, config, &url),
+                FeedFormat::Json => json::json_feed(spec, entries, config, &url),
             };
             (path, text)
         })
         .collect()
+}
+
+/// The daily digest, in its formats: one entry per day (the newest
+/// `feed_limit` days that have papers), listing the day's papers ranked by
+/// upvotes with their links. Feed-to-email services turn it into "the
+/// day's papers in your inbox".
+pub fn digest(site: &crate::model::Site, config: &Config) -> Vec<(String, String)> {
+    use std::fmt::Write;
+    let routes = Routes::new(config);
+    let home = routes.home();
+    let spec = FeedSpec {
+        title: format!("{}: daily digest", config.title),
+        description: format!(
+            "One entry a day: the papers of the day on {}, most upvoted first.",
+            config.title
+        ),
+        page_path: &home,
+        formats: routes.feed_formats(crate::routes::SubjectKind::Digest),
+        abstracts: false,
+    };
+    let entries: Vec<Entry> = site
+        .days
+        .iter()
+        .take(config.feed_limit)
+        .map(|day| {
+            let mut papers: Vec<&Paper> = site.papers[day.papers.clone()]
+                .iter()
+                .map(|p| &**p)
+                .collect();
+            // Stable: ties keep the day's order (by title).
+            papers.sort_by_key(|p| std::cmp::Reverse(p.upvotes));
+            let mut html = String::from("<ol>\n");
+            for p in &papers {
+                let link = routes.absolute(&routes.paper(&p.slug));
+                let _ = write!(
+                    html,
+                    "<li><a href=\"{}\">{}</a>",
+                    escape(&link),
+                    p.title_html
+                );
+                if !p.authors.is_empty() {
+                    let more = if p.authors.len() > 3 { " et al." } else { "" };
+                    let _ = write!(
+                        html,
+                        " — {}{more}",
+                        escape(&p.authors[..p.authors.len().min(3)].join(", "))
+                    );
+                }
+                if p.upvotes > 0 {
+                    let _ = write!(html, " · ▲ {}", p.upvotes);
+                }
+                if let Some(pdf) = pdf_url(p) {
+                    let _ = write!(html, " · <a href=\"{}\">PDF</a>", escape(&pdf));
+                }
+                html.push_str("</li>\n");
+            }
+            html.push_str("</ol>\n");
+            let page = routes.absolute(&routes.day(day.date));
+            let n = papers.len();
+            Entry {
+                title: format!(
+                    "{} paper{} of {}",
+                    n,
+                    if n == 1 { "" } else { "s" },
+                    day.date.strftime("%A, %B %-d, %Y")
+                )
+                .into(),
+                date: day.date,
+                authors: &[],
+                tags: &[],
+                external_url: None,
+                content_html: html.into(),
+                summary: papers
+                    .iter()
+                    .map(|p| p.title_text.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+                id: page.clone(),
+                permalink: page,
+                pdf: None,
+                timestamp: format!("{}T00:00:00Z", day.date),
+            }
+        })
+        .collect();
+    write_formats(&spec, &entries, config, &routes.digest())
 }
 
 /// An id that survives moving the site to another domain or sub-path, so

@@ -39,9 +39,8 @@ pub fn rss(spec: &FeedSpec, entries: &[Entry], config: &Config, self_url: &str) 
 }
 
 fn item(xml: &mut String, entry: &Entry) {
-    let paper = entry.paper;
     xml.push_str("<item>\n");
-    element(xml, "title", &paper.title);
+    element(xml, "title", &entry.title);
     element(xml, "link", &entry.permalink);
     let permalink = entry.id == entry.permalink;
     let _ = writeln!(
@@ -53,10 +52,10 @@ fn item(xml: &mut String, entry: &Entry) {
     // One dc:creator naming everyone, as arXiv's own feeds do: readers
     // show it as the byline, and a paper with 30 authors would otherwise
     // spend a kilobyte per entry in every feed it is in.
-    if !paper.authors.is_empty() {
-        element(xml, "dc:creator", &paper.authors.join(", "));
+    if !entry.authors.is_empty() {
+        element(xml, "dc:creator", &entry.authors.join(", "));
     }
-    for tag in &paper.tags {
+    for tag in entry.tags {
         element(xml, "category", tag);
     }
     element(xml, "description", &entry.content_html);
@@ -73,7 +72,6 @@ fn item(xml: &mut String, entry: &Entry) {
 
 fn rfc2822(entry: &Entry) -> String {
     entry
-        .paper
         .date
         .strftime("%a, %d %b %Y 00:00:00 +0000")
         .to_string()

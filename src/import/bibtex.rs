@@ -7,11 +7,47 @@ use super::{Rejected, arxiv_from_url, bare_doi, split_keywords};
 use crate::scaffold::NewPaper;
 
 pub fn parse(text: &str) -> Result<Vec<Result<NewPaper, Rejected>>, String> {
-    let bibliography = Bibliography::parse(text).map_err(|e| format!("not valid BibTeX: {e}"))?;
+    let text = dotless_accents(text);
+    let bibliography = Bibliography::parse(&text).map_err(|e| format!("not valid BibTeX: {e}"))?;
+    if bibliography.iter().next().is_none() && text.contains(['<', '{']) {
+        return Err("no BibTeX entries (`@article{…}`) found: is this the right format?".into());
+    }
     Ok(bibliography
         .iter()
         .map(|entry| Ok(convert(entry)))
         .collect())
+}
+
+/// `{\'\i}` and `\'{\i}` (Google Scholar and DBLP write García so) put the
+/// accent on a dotless i, which the parser leaves as a stray `\i`: the
+/// accented letter is meant, so the accent goes on a plain `i` (or `j`).
+fn dotless_accents(text: &str) -> std::borrow::Cow<'_, str> {
+    if !text.contains("\\i") && !text.contains("\\j") {
+        return text.into();
+    }
+    let mut out = text.to_string();
+    for accent in ['\'', '"', '^', '`', '~', '='] {
+        for letter in ['i', 'j'] {
+            // A space after `\\i` ends the control word, as in TeX.
+            for (from, to) in [
+                (
+                    format!("\\{accent}{{\\{letter}}}"),
+                    format!("\\{accent}{{{letter}}}"),
+                ),
+                (
+                    format!("\\{accent}\\{letter} "),
+                    format!("\\{accent}{{{letter}}}"),
+                ),
+                (
+                    format!("\\{accent}\\{letter}"),
+                    format!("\\{accent}{{{letter}}}"),
+                ),
+            ] {
+                out = out.replace(&from, &to);
+            }
+        }
+    }
+    out.into()
 }
 
 fn field(entry: &Entry, name: &str) -> Option<String> {
@@ -76,7 +112,18 @@ fn date(entry: &Entry) -> Option<jiff::civil::Date> {
         return jiff::civil::Date::new(year, month as i8, day as i8).ok();
     }
     let year: i16 = field(entry, "year")?.trim().parse().ok()?;
-    let month = field(entry, "month").map_or(1, |m| month_number(&m));
+    // arXiv's BibTeX has no month, but a new-style id (`2402.12527`) says
+    // year and month: trust it when its year agrees.
+    let from_id = || {
+        let id = field(entry, "eprint")?;
+        let (yymm, _) = id.split_once('.')?;
+        let (yy, mm) = (
+            yymm.get(..2)?.parse::<i16>().ok()?,
+            yymm.get(2..4)?.parse::<i8>().ok()?,
+        );
+        (yymm.len() == 4 && yy == year % 100 && (1..=12).contains(&mm)).then_some(mm)
+    };
+    let month = field(entry, "month").map_or_else(|| from_id().unwrap_or(1), |m| month_number(&m));
     let day: i8 = field(entry, "day")
         .and_then(|d| d.trim().parse().ok())
         .unwrap_or(1);
@@ -96,4 +143,43 @@ fn month_number(month: &str) -> i8 {
         .iter()
         .position(|n| m.starts_with(n))
         .map_or(1, |i| i as i8 + 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn one(bib: &str) -> NewPaper {
+        parse(bib).unwrap().remove(0).unwrap()
+    }
+
+    #[test]
+    fn arxiv_bibtex_gets_its_month_from_the_id() {
+        let p = one(
+            "@misc{s, title={T}, author={Sims, Anya}, year={2024}, eprint={2402.12527}, archivePrefix={arXiv}}",
+        );
+        assert_eq!(p.date.unwrap().to_string(), "2024-02-01");
+        let p = one("@misc{s, title={T}, year={2023}, eprint={2402.12527}}");
+        assert_eq!(
+            p.date.unwrap().to_string(),
+            "2023-01-01",
+            "a year that disagrees wins"
+        );
+    }
+
+    #[test]
+    fn accents_on_a_dotless_i_read_as_the_letter() {
+        for written in [r"Garc{\'\i}a", r"Garc\'{\i}a", r"Garc\'\i a"] {
+            let p = one(&format!(
+                "@article{{g, title={{T}}, author={{{written}, Jos{{\\'e}}}}, year={{2020}}}}"
+            ));
+            assert_eq!(p.authors, ["José García"], "{written}");
+        }
+    }
+
+    #[test]
+    fn a_file_that_is_not_bibtex_is_an_error() {
+        assert!(parse("<rss><channel><item><title>x</title></item></channel></rss>").is_err());
+        assert!(parse("").unwrap().is_empty());
+    }
 }

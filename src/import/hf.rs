@@ -32,8 +32,34 @@ struct HfAuthor {
 }
 
 pub fn parse(text: &str) -> Result<Vec<Result<NewPaper, Rejected>>, String> {
-    let items: Vec<Item> = serde_json::from_str(text)
-        .map_err(|e| format!("not a Hugging Face daily-papers JSON list: {e}"))?;
+    // A listing, or one paper as the API's single-paper endpoint answers.
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Listing {
+        Many(Vec<Item>),
+        One(Box<Item>),
+    }
+    let items = match serde_json::from_str(text) {
+        Ok(Listing::Many(items)) => items,
+        Ok(Listing::One(item)) => vec![*item],
+        Err(_) => {
+            // The untagged error says nothing useful; the list's does.
+            let e = serde_json::from_str::<Vec<Item>>(text).err();
+            return Err(format!(
+                "not a Hugging Face daily-papers JSON list: {}",
+                e.map_or_else(|| "unexpected shape".to_string(), |e| e.to_string())
+            ));
+        }
+    };
+    if items
+        .iter()
+        .any(|i| i.paper.is_none() && i.top.title.is_none() && i.top.id.is_none())
+    {
+        return Err(
+            "not a Hugging Face daily-papers JSON list: an item has no `paper`, `title` or `id`"
+                .into(),
+        );
+    }
     Ok(items
         .into_iter()
         .map(|item| {

@@ -457,6 +457,9 @@ fn import_files(
                 eprintln!("created {}", path.display());
             }
         }
+        for (path, fields) in &report.updated {
+            eprintln!("updated {} ({})", path.display(), fields.join(", "));
+        }
         for s in &report.skipped {
             eprintln!("skipped \"{}\": {}", s.what, s.reason);
         }
@@ -470,8 +473,9 @@ fn import_files(
             );
         }
         eprintln!(
-            "paperfeed: imported {} created, {} skipped, {} invalid",
+            "paperfeed: imported {} created, {} updated, {} skipped, {} invalid",
             report.created.len(),
+            report.updated.len(),
             report.skipped.len(),
             report.invalid.len()
         );

@@ -191,7 +191,7 @@ fn reimport_creates_nothing(site: &TestSite, format: &str, file: &str) {
 fn imports_arxiv_atom() {
     let (site, stderr) = import("arxiv", "arxiv.xml");
     assert!(
-        stderr.contains("imported 2 created, 0 skipped, 0 invalid"),
+        stderr.contains("imported 2 created, 0 updated, 0 skipped, 0 invalid"),
         "{stderr}"
     );
     let page = site.read(
@@ -215,7 +215,7 @@ fn imports_bibtex_with_accents_decoded() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("imported 2 created, 0 skipped, 1 invalid"),
+        stderr.contains("imported 2 created, 0 updated, 0 skipped, 1 invalid"),
         "{stderr}"
     );
     let zoo = site.read("papers/a-model-zoo-on-phase-transitions-in-neural-networks/index.html");
@@ -264,7 +264,7 @@ fn imports_csl_json_from_zotero() {
 fn imports_hugging_face_daily_papers_and_dedupes_against_the_site() {
     let (site, stderr) = import("hf", "hf-daily.json");
     assert!(
-        stderr.contains("imported 2 created, 0 skipped, 1 invalid"),
+        stderr.contains("imported 2 created, 0 updated, 0 skipped, 1 invalid"),
         "{stderr}"
     );
     let edge = std::fs::read_to_string(site.root().join(
@@ -284,9 +284,36 @@ fn imports_hugging_face_daily_papers_and_dedupes_against_the_site() {
         .assert()
         .success()
         .stderr(
-            predicate::str::contains("skipped \"The Edge-of-Reach Problem")
-                .and(predicate::str::contains("imported 1 created, 1 skipped")),
+            predicate::str::contains("(venue)").and(predicate::str::contains(
+                "imported 1 created, 1 updated, 0 skipped",
+            )),
         );
+    let edge_path = site.root().join(
+        "content/papers/the-edge-of-reach-problem-in-offline-model-based-reinforcement-learning.md",
+    );
+    let edited = std::fs::read_to_string(&edge_path).unwrap();
+    assert!(edited.contains("venue: \"NeurIPS 2024\""), "{edited}");
+    assert_eq!(
+        edited.replace("venue: \"NeurIPS 2024\"\n", ""),
+        edge,
+        "nothing else changed"
+    );
+    // Upvotes moved on Hugging Face: a re-import refreshes them.
+    let moved = std::fs::read_to_string(repo_root().join("tests/fixtures/import/hf-daily.json"))
+        .unwrap()
+        .replace("\"upvotes\": 12", "\"upvotes\": 30");
+    paperfeed()
+        .args(["import", "hf", "-", "--root"])
+        .arg(site.root())
+        .write_stdin(moved)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("(upvotes)").and(predicate::str::contains("1 updated")));
+    assert!(
+        std::fs::read_to_string(&edge_path)
+            .unwrap()
+            .contains("upvotes: 30")
+    );
 }
 
 #[test]

@@ -30,6 +30,13 @@ struct Name {
     family: Option<String>,
     given: Option<String>,
     literal: Option<String>,
+    /// "van der" in "Johannes van der Waals" (kept when sorting, in CSL).
+    #[serde(rename = "non-dropping-particle")]
+    non_dropping: Option<String>,
+    /// "de" in "Charles de Gaulle" as some styles file him.
+    #[serde(rename = "dropping-particle")]
+    dropping: Option<String>,
+    suffix: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -55,12 +62,19 @@ fn convert(item: Item) -> NewPaper {
     let authors = item
         .author
         .into_iter()
-        .filter_map(|n| match (n.literal, n.given, n.family) {
-            (Some(literal), _, _) => Some(literal),
-            (None, Some(given), Some(family)) => Some(format!("{given} {family}")),
-            (None, None, Some(family)) => Some(family),
-            (None, Some(given), None) => Some(given),
-            (None, None, None) => None,
+        .filter_map(|n| {
+            if let Some(literal) = n.literal {
+                return Some(literal);
+            }
+            // Given names, the particles, the family name, then "Jr.".
+            let name = [n.given, n.dropping, n.non_dropping, n.family, n.suffix]
+                .into_iter()
+                .flatten()
+                .map(|part| part.trim().to_string())
+                .filter(|part| !part.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            (!name.is_empty()).then_some(name)
         })
         .collect();
     let number = item.number.as_ref().and_then(Value::as_str).unwrap_or("");
@@ -98,5 +112,36 @@ fn issued_date(issued: Issued) -> Option<jiff::civil::Date> {
         let day = parts.get(2).and_then(number).unwrap_or(1);
         return jiff::civil::Date::new(year as i16, month as i8, day as i8).ok();
     }
-    issued.raw?.get(..10)?.parse().ok()
+    // `2021-07-15`, `2021-07` or `2021`.
+    let raw = issued.raw?;
+    let mut parts = raw.trim().get(..10.min(raw.trim().len()))?.split('-');
+    let year: i16 = parts.next()?.parse().ok()?;
+    let month: i8 = parts.next().map_or(Some(1), |m| m.parse().ok())?;
+    let day: i8 = parts.next().map_or(Some(1), |d| d.parse().ok())?;
+    jiff::civil::Date::new(year, month, day).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn particles_raw_dates_and_string_parts_survive() {
+        let items = parse(
+            r#"[{"title": "Gases", "author": [{"family": "Waals", "given": "Johannes", "non-dropping-particle": "van der"},
+                                              {"family": "King", "given": "Martin Luther", "suffix": "Jr."}],
+                 "issued": {"raw": "2021-07"}},
+                {"title": "Strings", "issued": {"date-parts": [["2020", "3", "9"]]}},
+                {"title": "Year", "issued": {"raw": "2019"}}]"#,
+        )
+        .unwrap();
+        let papers: Vec<NewPaper> = items.into_iter().map(Result::unwrap).collect();
+        assert_eq!(
+            papers[0].authors,
+            ["Johannes van der Waals", "Martin Luther King Jr."]
+        );
+        assert_eq!(papers[0].date.unwrap().to_string(), "2021-07-01");
+        assert_eq!(papers[1].date.unwrap().to_string(), "2020-03-09");
+        assert_eq!(papers[2].date.unwrap().to_string(), "2019-01-01");
+    }
 }

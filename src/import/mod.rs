@@ -38,6 +38,9 @@ pub struct Rejected {
 #[derive(Debug, Default)]
 pub struct ImportReport {
     pub created: Vec<PathBuf>,
+    /// Papers the site had whose source-owned fields the file refreshed
+    /// (upvotes, doi, venue, code: [`crate::sync::SOURCE_OWNED`]).
+    pub updated: Vec<(PathBuf, Vec<&'static str>)>,
     pub skipped: Vec<Rejected>,
     pub invalid: Vec<Rejected>,
 }
@@ -137,22 +140,18 @@ pub(crate) fn existing_papers(root: &Path) -> Vec<(crate::load::SourceFile, crat
         .collect()
 }
 
-fn known_papers(root: &Path) -> (Known, usize) {
-    let mut known = Known::default();
-    let existing = existing_papers(root);
-    for (at, (_, p)) in existing.iter().enumerate() {
-        known.add(at, p.arxiv.as_deref(), p.doi.as_deref(), &p.title);
-    }
-    (known, existing.len())
-}
-
-/// Imports `records` into the site at `root`: skips papers the site (or
-/// this import) already has, never overwrites a file, and reports all.
+/// Imports `records` into the site at `root`: a paper the site already has
+/// gets its source-owned fields refreshed, as `sync` does, and is otherwise
+/// skipped; new papers become files, never overwriting one. Reports all.
 pub fn import(
     root: &Path,
     records: Vec<Result<NewPaper, Rejected>>,
 ) -> Result<ImportReport, ScaffoldError> {
-    let (mut known, mut count) = known_papers(root);
+    let existing = existing_papers(root);
+    let mut known = Known::default();
+    for (at, (_, p)) in existing.iter().enumerate() {
+        known.add(at, p.arxiv.as_deref(), p.doi.as_deref(), &p.title);
+    }
     let mut report = ImportReport::default();
     for record in records {
         let paper = match record {
@@ -162,21 +161,35 @@ pub fn import(
                 continue;
             }
         };
-        if let Some((_, identity)) = known.find(&paper) {
-            report.skipped.push(Rejected {
+        if let Some((at, identity)) = known.find(&paper) {
+            let skip = Rejected {
                 what: paper.title.clone(),
                 reason: format!("a paper with this {identity} is already in the site"),
-            });
+            };
+            // Papers this import created are past the end of `existing`.
+            let Some((file, current)) = existing.get(at) else {
+                report.skipped.push(skip);
+                continue;
+            };
+            let (edited, failed) = crate::sync::refresh(file, current, &paper);
+            report.invalid.extend(failed);
+            match edited {
+                Some((text, fields)) => {
+                    let path = root.join(&file.path);
+                    crate::sync::replace(&path, &text)?;
+                    report.updated.push((path, fields));
+                }
+                None => report.skipped.push(skip),
+            }
             continue;
         }
         let path = write_unique(root, &paper)?;
         known.add(
-            count,
+            existing.len() + report.created.len(),
             paper.arxiv.as_deref(),
             paper.doi.as_deref(),
             &paper.title,
         );
-        count += 1;
         report.created.push(path);
     }
     Ok(report)

@@ -259,43 +259,11 @@ fn apply(root: &Path, records: Vec<Result<NewPaper, Rejected>>) -> Result<SyncRe
             continue;
         };
         let (file, current) = &existing[at];
-        let wanted: [(&'static str, Option<String>, Option<String>); 4] = [
-            (
-                "upvotes",
-                paper.upvotes.map(|u| u.to_string()),
-                Some(current.upvotes.to_string()),
-            ),
-            ("doi", paper.doi.clone(), current.doi.clone()),
-            ("venue", paper.venue.clone(), current.venue.clone()),
-            ("code", paper.code.clone(), current.code.clone()),
-        ];
-        let mut text = file.text.clone();
-        let mut changed = Vec::new();
-        for (key, new_value, old_value) in wanted {
-            let Some(value) = new_value else { continue };
-            if old_value.as_deref() == Some(value.as_str()) {
-                continue;
-            }
-            let yaml = if key == "upvotes" {
-                value
-            } else {
-                serde_json::to_string(&value).expect("strings serialize")
-            };
-            match frontmatter::set(&text, key, &yaml) {
-                Some(edited) => {
-                    text = edited;
-                    changed.push(key);
-                }
-                None => report.failed.push(Rejected {
-                    what: file.path.display().to_string(),
-                    reason: format!("`{key}` is written over several lines; left as it is"),
-                }),
-            }
-        }
-        if changed.is_empty() {
-            report.unchanged += 1;
-        } else {
-            edits.push((root.join(&file.path), text, changed));
+        let (edited, failed) = refresh(file, current, &paper);
+        report.failed.extend(failed);
+        match edited {
+            Some((text, changed)) => edits.push((root.join(&file.path), text, changed)),
+            None => report.unchanged += 1,
         }
     }
     for (path, text, fields) in edits {
@@ -308,6 +276,53 @@ fn apply(root: &Path, records: Vec<Result<NewPaper, Rejected>>) -> Result<SyncRe
             .push(crate::import::write_unique(root, &paper)?);
     }
     Ok(report)
+}
+
+/// The file's text with the source-owned fields ([`SOURCE_OWNED`]) that
+/// `record` gives and that differ set to its values, and which ones
+/// changed (`None` when nothing differs), and the fields left alone because
+/// they are written over several lines.
+pub(crate) fn refresh(
+    file: &crate::load::SourceFile,
+    current: &crate::parse::Paper,
+    record: &NewPaper,
+) -> (Option<(String, Vec<&'static str>)>, Vec<Rejected>) {
+    let wanted: [(&'static str, Option<String>, Option<String>); 4] = [
+        (
+            "upvotes",
+            record.upvotes.map(|u| u.to_string()),
+            Some(current.upvotes.to_string()),
+        ),
+        ("doi", record.doi.clone(), current.doi.clone()),
+        ("venue", record.venue.clone(), current.venue.clone()),
+        ("code", record.code.clone(), current.code.clone()),
+    ];
+    debug_assert!(wanted.iter().map(|w| w.0).eq(SOURCE_OWNED));
+    let mut text = file.text.clone();
+    let mut changed = Vec::new();
+    let mut failed = Vec::new();
+    for (key, new_value, old_value) in wanted {
+        let Some(value) = new_value else { continue };
+        if old_value.as_deref() == Some(value.as_str()) {
+            continue;
+        }
+        let yaml = if key == "upvotes" {
+            value
+        } else {
+            serde_json::to_string(&value).expect("strings serialize")
+        };
+        match frontmatter::set(&text, key, &yaml) {
+            Some(edited) => {
+                text = edited;
+                changed.push(key);
+            }
+            None => failed.push(Rejected {
+                what: file.path.display().to_string(),
+                reason: format!("`{key}` is written over several lines; left as it is"),
+            }),
+        }
+    }
+    ((!changed.is_empty()).then_some((text, changed)), failed)
 }
 
 /// Fills what `base` lacks from `other`; upvotes take the larger count.
@@ -334,7 +349,7 @@ fn fill(base: &mut NewPaper, other: NewPaper) {
 
 /// Replaces a file through a temporary beside it, so a crash leaves the
 /// old text or the new.
-fn replace(path: &Path, text: &str) -> Result<(), crate::scaffold::ScaffoldError> {
+pub(crate) fn replace(path: &Path, text: &str) -> Result<(), crate::scaffold::ScaffoldError> {
     let temp = path.with_extension("md.paperfeed-tmp");
     let io = |source: std::io::Error| crate::scaffold::ScaffoldError::Io {
         path: path.to_path_buf(),

@@ -122,7 +122,7 @@ fn every_output_can_be_turned_back_on() {
 #[test]
 fn feeds_can_be_turned_off_entirely() {
     let site = built_with(
-        "[outputs]\nsite_feeds = []\ntag_feeds = []\nauthor_feeds = []\ncollection_feeds = []\nauthor_page_min_papers = 1\n",
+        "[outputs]\nsite_feeds = []\ntag_feeds = []\nauthor_feeds = []\ncollection_feeds = []\ndigest_feeds = []\nauthor_page_min_papers = 1\n",
     );
     let feeds: Vec<String> = files(&site)
         .into_iter()

@@ -330,7 +330,7 @@ fn every_page_advertises_feeds_and_the_feeds_page_lists_them_all() {
         site.read("tags/rl/index.html")
             .contains("href=\"https://lab.example/tags/rl/atom.xml\"")
     );
-    let subjects = 1 + 4 + 6; // site, tags, authors
+    let subjects = 1 + 1 + 4 + 6; // site, its daily digest, tags, authors
     let opml = site.read("feeds.opml");
     assert_eq!(opml.matches("xmlUrl=").count(), subjects * 3);
     let feeds_page = site.read("feeds/index.html");

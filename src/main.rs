@@ -119,6 +119,9 @@ enum Command {
         /// Files to import (`-` reads standard input).
         #[arg(required = true)]
         files: Vec<PathBuf>,
+        /// hf: make Hugging Face's `ai_keywords` the papers' tags.
+        #[arg(long)]
+        keywords: bool,
         /// The site folder.
         #[arg(long, default_value = ".")]
         root: PathBuf,
@@ -264,7 +267,14 @@ fn main() -> ExitCode {
             format,
             files,
             root,
-        } => import_files(&root, format, &files, verbosity),
+            keywords,
+        } => import_files(
+            &root,
+            format,
+            &files,
+            import::Options { keywords },
+            verbosity,
+        ),
         Command::Sync { root } => sync(&root, verbosity),
         Command::Theme(ThemeCommand::Eject { root }) => eject(&root, verbosity),
         Command::Completions { shell } => {
@@ -425,6 +435,7 @@ fn import_files(
     root: &std::path::Path,
     format: import::Format,
     files: &[PathBuf],
+    options: import::Options,
     verbosity: Verbosity,
 ) -> ExitCode {
     let mut records = Vec::new();
@@ -441,7 +452,7 @@ fn import_files(
             Ok(text) => text,
             Err(e) => return fail(format!("cannot read {}: {e}", file.display())),
         };
-        match import::parse(format, &text) {
+        match import::parse(format, &text, options) {
             Ok(parsed) => records.extend(parsed),
             Err(e) => return fail(format!("{}: {e}", file.display())),
         }

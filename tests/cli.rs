@@ -273,7 +273,17 @@ fn imports_hugging_face_daily_papers_and_dedupes_against_the_site() {
     .unwrap();
     assert!(edge.contains("upvotes: 12"));
     assert!(edge.contains("code: \"https://github.com/anyasims/edge-of-reach\""));
-    assert!(edge.contains("date: 2024-02-19"));
+    assert!(
+        edge.contains("date: 2024-02-19"),
+        "the arXiv date is the date"
+    );
+    assert!(
+        edge.contains("listed: 2024-02-20"),
+        "the listing's date is kept"
+    );
+    assert!(!edge.contains("offline RL"), "keywords only when asked for");
+    site.build(&["--strict"]).success();
+    assert!(site.read("papers/the-edge-of-reach-problem-in-offline-model-based-reinforcement-learning/index.html").contains("<time datetime=\"2024-02-20\">Feb 20, 2024</time> in the daily papers"));
     reimport_creates_nothing(&site, "hf", "hf-daily.json");
     // The same paper from another source is recognised by its arXiv id.
     paperfeed()
@@ -466,6 +476,25 @@ fn check_refuses_an_output_folder_it_would_not_write() {
     let stderr = String::from_utf8_lossy(&out.get_output().stderr).into_owned();
     assert!(stderr.contains("--output"), "{stderr}");
     assert!(!site.root().join("elsewhere").exists());
+}
+
+#[test]
+fn hugging_face_keywords_become_tags_when_asked_for() {
+    let site = TestSite::fixture("empty");
+    paperfeed()
+        .args(["import", "hf", "--keywords", "--root"])
+        .arg(site.root())
+        .arg(repo_root().join("tests/fixtures/import/hf-daily.json"))
+        .assert()
+        .success();
+    let edge = std::fs::read_to_string(site.root().join(
+        "content/papers/the-edge-of-reach-problem-in-offline-model-based-reinforcement-learning.md",
+    ))
+    .unwrap();
+    assert!(
+        edge.contains("tags: [\"offline RL\", \"model-based RL\"]"),
+        "{edge}"
+    );
 }
 
 #[test]

@@ -24,6 +24,9 @@ struct HfPaper {
     authors: Vec<HfAuthor>,
     upvotes: Option<u64>,
     github_repo: Option<String>,
+    /// Hugging Face's generated keywords: tags only when asked for.
+    #[serde(rename = "ai_keywords", default)]
+    ai_keywords: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -31,7 +34,10 @@ struct HfAuthor {
     name: String,
 }
 
-pub fn parse(text: &str) -> Result<Vec<Result<NewPaper, Rejected>>, String> {
+/// The paper's `date` is its arXiv publication date (the paper's own
+/// `publishedAt`); the day the listing showed it (the item's `publishedAt`)
+/// is kept as `listed`. With `keywords`, `ai_keywords` become tags.
+pub fn parse(text: &str, keywords: bool) -> Result<Vec<Result<NewPaper, Rejected>>, String> {
     // A listing, or one paper as the API's single-paper endpoint answers.
     #[derive(Deserialize)]
     #[serde(untagged)]
@@ -63,8 +69,15 @@ pub fn parse(text: &str) -> Result<Vec<Result<NewPaper, Rejected>>, String> {
     Ok(items
         .into_iter()
         .map(|item| {
+            let listed = item
+                .paper
+                .is_some()
+                .then(|| item.top.published_at.as_deref().and_then(date_of))
+                .flatten();
             let p = item.paper.unwrap_or(item.top);
             Ok(NewPaper {
+                listed,
+                tags: if keywords { p.ai_keywords } else { Vec::new() },
                 title: p.title.unwrap_or_default(),
                 date: p.published_at.as_deref().and_then(date_of),
                 authors: p.authors.into_iter().map(|a| a.name).collect(),

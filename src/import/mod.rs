@@ -45,13 +45,24 @@ pub struct ImportReport {
     pub invalid: Vec<Rejected>,
 }
 
+/// Choices a format may honour.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Hugging Face's `ai_keywords` as tags.
+    pub keywords: bool,
+}
+
 /// Parses `text` in `format` into papers (or the reason each record failed).
-pub fn parse(format: Format, text: &str) -> Result<Vec<Result<NewPaper, Rejected>>, String> {
+pub fn parse(
+    format: Format,
+    text: &str,
+    options: Options,
+) -> Result<Vec<Result<NewPaper, Rejected>>, String> {
     let records = match format {
         Format::Arxiv => arxiv::parse(text)?,
         Format::Bibtex => bibtex::parse(text)?,
         Format::CslJson => csl::parse(text)?,
-        Format::Hf => hf::parse(text)?,
+        Format::Hf => hf::parse(text, options.keywords)?,
     };
     Ok(records.into_iter().map(validate).collect())
 }

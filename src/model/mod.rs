@@ -451,6 +451,7 @@ pub(crate) mod tests {
             pdf: None,
             code: None,
             thumbnail: None,
+            listed: None,
             venue: None,
             upvotes: 0,
             draft: false,

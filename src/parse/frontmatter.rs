@@ -38,6 +38,9 @@ pub struct Paper {
     pub thumbnail: Option<String>,
     pub venue: Option<String>,
     pub upvotes: u64,
+    /// When Hugging Face's daily papers listed it (`listed:`), kept beside
+    /// `date`, the arXiv publication date.
+    pub listed: Option<Date>,
     pub draft: bool,
     pub body_html: String,
     /// The body as plain text, whitespace collapsed; cards show its opening.
@@ -63,6 +66,7 @@ struct RawFrontMatter {
     thumbnail: Option<String>,
     venue: Option<String>,
     upvotes: Option<u64>,
+    listed: Option<serde_yaml::Value>,
     slug: Option<String>,
     draft: Option<bool>,
 }
@@ -74,7 +78,7 @@ struct RawFrontMatter {
 const MAX_TITLE_CHARS: usize = 1_000;
 const MAX_NAME_CHARS: usize = 300;
 
-const KNOWN_KEYS: [&str; 14] = [
+const KNOWN_KEYS: [&str; 15] = [
     "title",
     "date",
     "authors",
@@ -87,6 +91,7 @@ const KNOWN_KEYS: [&str; 14] = [
     "thumbnail",
     "venue",
     "upvotes",
+    "listed",
     "slug",
     "draft",
 ];
@@ -250,6 +255,7 @@ fn check_fields(
         mut thumbnail,
         mut venue,
         upvotes,
+        listed,
         mut slug,
         draft,
     } = raw;
@@ -296,7 +302,8 @@ fn check_fields(
             "check for a missing closing quote, or shorten the title",
         );
     }
-    let date = check_date(ctx, date, locate, opening);
+    let date = check_date(ctx, "date", date, locate, Some(opening));
+    let listed = check_date(ctx, "listed", listed, locate, None);
 
     let authors: Vec<String> = authors
         .unwrap_or_default()
@@ -396,6 +403,7 @@ fn check_fields(
         thumbnail,
         venue,
         upvotes: upvotes.unwrap_or(0),
+        listed,
         draft: draft.unwrap_or(false),
         body_html: body.html,
         body_text: collapse_whitespace(&body.text),
@@ -410,16 +418,21 @@ pub fn fingerprint(path: &Path, text: &str) -> u64 {
     h.finish()
 }
 
+/// A `YYYY-MM-DD` field: `date` (required) or `listed` (optional).
 fn check_date(
     ctx: &mut FileContext,
+    key: &str,
     date: Option<serde_yaml::Value>,
     locate: &dyn Fn(&str) -> (usize, usize),
-    opening: usize,
+    opening: Option<usize>,
 ) -> Option<Date> {
-    let (line, col) = locate("date");
-    let help = "write the date as YYYY-MM-DD, e.g. date: 2024-02-19";
+    let (line, col) = locate(key);
+    let help = format!("write the date as YYYY-MM-DD, e.g. {key}: 2024-02-19");
+    let help = help.as_str();
     let text = match date {
+        None if opening.is_none() => return None,
         None => {
+            let opening = opening.unwrap_or(line);
             ctx.error(
                 line.max(opening),
                 col,
@@ -433,7 +446,7 @@ fn check_date(
             ctx.error(
                 line,
                 col,
-                format!("`date` must be a date, found {}", yaml_kind(&other)),
+                format!("`{key}` must be a date, found {}", yaml_kind(&other)),
                 help,
             );
             return None;

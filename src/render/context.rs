@@ -157,6 +157,9 @@ pub struct PaperCtx<'a> {
     pub thumbnail_url: Option<String>,
     pub venue: Option<&'a str>,
     pub upvotes: u64,
+    /// When a daily listing (Hugging Face) showed it: ISO, and for people.
+    pub listed: Option<String>,
+    pub listed_display: Option<String>,
     pub draft: bool,
     /// Plain-text opening of the abstract for cards.
     pub summary: String,
@@ -229,6 +232,8 @@ impl<'a> PaperCtx<'a> {
                 }),
             venue: paper.venue.as_deref(),
             upvotes: paper.upvotes,
+            listed: paper.listed.map(|d| d.to_string()),
+            listed_display: paper.listed.map(display_date),
             draft: paper.draft,
             summary: summarize(&paper.body_text, config.summary_chars),
             content: &paper.body_html,

@@ -185,6 +185,8 @@ pub struct NewPaper {
     pub code: Option<String>,
     pub venue: Option<String>,
     pub upvotes: Option<u64>,
+    /// When Hugging Face's daily papers listed it.
+    pub listed: Option<Date>,
     pub abstract_text: String,
 }
 
@@ -222,6 +224,9 @@ impl NewPaper {
         }
         if let Some(upvotes) = self.upvotes {
             out.push_str(&format!("upvotes: {upvotes}\n"));
+        }
+        if let Some(listed) = self.listed {
+            out.push_str(&format!("listed: {listed}\n"));
         }
         out.push_str("---\n");
         // A body line of `---` would read as a second front matter to some tools.

@@ -33,6 +33,9 @@ pub enum Source {
     Huggingface {
         #[serde(default = "default_days")]
         days: u32,
+        /// Hugging Face's `ai_keywords` as tags of new papers.
+        #[serde(default)]
+        keywords: bool,
     },
 }
 
@@ -170,12 +173,12 @@ fn fetch(
                     .append_pair("sortOrder", "descending");
                 pacer.wait();
                 let body = client.get(url.as_str())?;
-                let records = crate::import::parse(crate::import::Format::Arxiv, &body).map_err(
-                    |message| SyncError::Garbage {
+                let records =
+                    crate::import::parse(crate::import::Format::Arxiv, &body, Default::default())
+                        .map_err(|message| SyncError::Garbage {
                         url: url.to_string(),
                         message,
-                    },
-                )?;
+                    })?;
                 let got = records.len();
                 out.extend(records);
                 if got < page.min(max - start) {
@@ -184,7 +187,7 @@ fn fetch(
                 start += got;
             }
         }
-        Source::Huggingface { days } => {
+        Source::Huggingface { days, keywords } => {
             for back in 0..*days {
                 let day = endpoints
                     .today
@@ -197,13 +200,17 @@ fn fetch(
                     })?;
                 url.query_pairs_mut().append_pair("date", &day.to_string());
                 let body = client.get(url.as_str())?;
-                let records =
-                    crate::import::parse(crate::import::Format::Hf, &body).map_err(|message| {
-                        SyncError::Garbage {
-                            url: url.to_string(),
-                            message,
-                        }
-                    })?;
+                let records = crate::import::parse(
+                    crate::import::Format::Hf,
+                    &body,
+                    crate::import::Options {
+                        keywords: *keywords,
+                    },
+                )
+                .map_err(|message| SyncError::Garbage {
+                    url: url.to_string(),
+                    message,
+                })?;
                 out.extend(records);
             }
         }

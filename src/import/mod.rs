@@ -107,6 +107,15 @@ pub(crate) struct Known {
 }
 
 impl Known {
+    /// The identities of `papers`, each mapped to its position.
+    pub(crate) fn of(papers: &[(crate::load::SourceFile, crate::parse::Paper)]) -> Known {
+        let mut known = Known::default();
+        for (at, (_, p)) in papers.iter().enumerate() {
+            known.add(at, p.arxiv.as_deref(), p.doi.as_deref(), &p.title);
+        }
+        known
+    }
+
     /// The position of the paper `p` is the same paper as, and which
     /// identity matched.
     pub(crate) fn find(&self, p: &NewPaper) -> Option<(usize, &'static str)> {
@@ -159,10 +168,7 @@ pub fn import(
     records: Vec<Result<NewPaper, Rejected>>,
 ) -> Result<ImportReport, ScaffoldError> {
     let existing = existing_papers(root);
-    let mut known = Known::default();
-    for (at, (_, p)) in existing.iter().enumerate() {
-        known.add(at, p.arxiv.as_deref(), p.doi.as_deref(), &p.title);
-    }
+    let mut known = Known::of(&existing);
     let mut report = ImportReport::default();
     for record in records {
         let paper = match record {

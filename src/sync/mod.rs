@@ -249,10 +249,7 @@ fn apply(root: &Path, records: Vec<Result<NewPaper, Rejected>>) -> Result<SyncRe
     }
 
     let existing = crate::import::existing_papers(root);
-    let mut known = Known::default();
-    for (at, (_, p)) in existing.iter().enumerate() {
-        known.add(at, p.arxiv.as_deref(), p.doi.as_deref(), &p.title);
-    }
+    let known = Known::of(&existing);
     // Decide everything, then write.
     let mut edits: Vec<(PathBuf, String, Vec<&'static str>)> = Vec::new();
     let mut new = Vec::new();

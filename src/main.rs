@@ -474,15 +474,7 @@ fn import_files(
         for s in &report.skipped {
             eprintln!("skipped \"{}\": {}", s.what, s.reason);
         }
-        for s in &report.invalid {
-            eprintln!(
-                "{}invalid{} \"{}\": {}",
-                STYLE_WARNING.render(),
-                STYLE_WARNING.render_reset(),
-                s.what,
-                s.reason
-            );
-        }
+        warn_each("invalid", &report.invalid);
         eprintln!(
             "paperfeed: imported {} created, {} updated, {} skipped, {} invalid",
             report.created.len(),
@@ -492,6 +484,19 @@ fn import_files(
         );
     }
     ExitCode::SUCCESS
+}
+
+/// One warning line per record that `import` or `sync` could not use.
+fn warn_each(label: &str, records: &[import::Rejected]) {
+    for r in records {
+        eprintln!(
+            "{}{label}{} \"{}\": {}",
+            STYLE_WARNING.render(),
+            STYLE_WARNING.render_reset(),
+            r.what,
+            r.reason
+        );
+    }
 }
 
 fn sync(root: &std::path::Path, verbosity: Verbosity) -> ExitCode {
@@ -523,15 +528,7 @@ fn sync(root: &std::path::Path, verbosity: Verbosity) -> ExitCode {
                 eprintln!("updated {} ({})", path.display(), fields.join(", "));
             }
         }
-        for f in &report.failed {
-            eprintln!(
-                "{}failed{} \"{}\": {}",
-                STYLE_WARNING.render(),
-                STYLE_WARNING.render_reset(),
-                f.what,
-                f.reason
-            );
-        }
+        warn_each("failed", &report.failed);
         eprintln!(
             "paperfeed: synced {} created, {} updated, {} unchanged, {} failed",
             report.created.len(),

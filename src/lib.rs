@@ -9,6 +9,7 @@
 pub mod check;
 pub mod config;
 pub mod diagnostic;
+pub mod engine;
 #[doc(hidden)]
 pub mod harness;
 pub mod import;
@@ -470,19 +471,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         });
     let clock = Instant::now();
     let renderer = session.renderer(&site);
-    let planned: Vec<write::Planned<render::units::Unit>> = renderer
-        .plan()
-        .into_par_iter()
-        .map(|unit| write::Planned {
-            id: renderer.id(unit),
-            key: renderer.key(unit),
-            unit,
-        })
-        .collect();
+    let plan = renderer.plan();
     stages.push(("plan", clock.elapsed()));
     let clock = Instant::now();
-    let written = write::write_site(&session.output_dir, inputs, &planned, |unit| {
-        renderer.render(unit)
+    let mut store = write::DiskStore::open(&session.output_dir, inputs);
+    let written = engine::update(&renderer, &mut store, engine::Scope::Site(&plan), &|_| {
+        false
     })
     .map_err(|e| {
         let untouched = e.output_untouched();
@@ -502,7 +496,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
             ..failure(all)
         }
     })?;
-    stages.push(("render+write", clock.elapsed()));
+    stages.push(("key+render+write", clock.elapsed()));
     drop(renderer);
     let files = written.files;
     let mut report = BuildReport::new(&site, files, session, started, stages, diagnostics);

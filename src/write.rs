@@ -13,6 +13,7 @@ use std::path::{Component, Path, PathBuf};
 use rayon::prelude::*;
 
 use crate::diagnostic::Diagnostic;
+use crate::engine::{Keyed, Render, Store};
 use crate::render::Output;
 
 #[derive(Debug, thiserror::Error)]
@@ -27,6 +28,8 @@ pub enum WriteError {
     },
     #[error("output path `{0}` would leave the output folder")]
     EscapingPath(String),
+    #[error("updating some units of the output needs the manifest of a full build")]
+    Partial,
     /// A failure after every new byte was on disk, while moving files into
     /// place: the only way the output can end up between two builds.
     #[error(
@@ -152,14 +155,6 @@ fn absolute(path: &Path) -> PathBuf {
     out
 }
 
-/// One unit of output as the writer sees it: a stable id, the cache key of
-/// its inputs, and the unit to render when the key is new.
-pub struct Planned<U> {
-    pub id: String,
-    pub key: u64,
-    pub unit: U,
-}
-
 /// Why writing stopped.
 #[derive(Debug)]
 pub enum Failure {
@@ -173,7 +168,7 @@ impl From<WriteError> for Failure {
     }
 }
 
-/// What [`write_site`] did, for the summary line.
+/// What an update of a store did, for the summary line.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct WriteReport {
     /// Files the site has.
@@ -192,57 +187,111 @@ pub struct WriteReport {
 const PATCH_UNITS: usize = 4096;
 const PATCH_SHARE: f64 = 0.25;
 
-/// Puts the site in `output`. With a manifest from an earlier build, only
-/// units whose key changed are rendered and only files whose bytes changed
-/// are written; otherwise every unit is rendered and written into a staging
-/// folder that then replaces `output`. Either way every new byte is on disk
-/// before the first existing file is replaced, so a render error or a full
-/// disk leaves `output` as it was (and no temporary file behind); only a
+/// The output folder and its manifest: the store `build` drives the
+/// engine over. With a manifest from an earlier build, only the changed
+/// units are rendered and only files whose bytes changed are written;
+/// otherwise every unit is rendered and written into a staging folder that
+/// then replaces the output. Either way every new byte is on disk before
+/// the first existing file is replaced, so a render error or a full disk
+/// leaves the output as it was (and no temporary file behind); only a
 /// failing rename can leave it between builds, and says so
 /// ([`WriteError::Interrupted`]).
-pub fn write_site<U: Copy + Send + Sync>(
-    output: &Path,
+pub struct DiskStore<D: Disk = FileSystem> {
+    disk: D,
+    output: PathBuf,
+    /// What the last build wrote; `None` means "rebuild in full".
+    manifest: Option<Manifest>,
+    /// Recorded in the manifest for the next build's early exit.
     inputs: Option<Inputs>,
-    planned: &[Planned<U>],
-    render: impl Fn(U) -> Result<Vec<Output>, Diagnostic> + Sync,
-) -> Result<WriteReport, Failure> {
-    write_site_on(&FileSystem, output, inputs, planned, render)
 }
 
-/// [`write_site`] over any [`Disk`].
-pub fn write_site_on<U: Copy + Send + Sync>(
-    disk: &impl Disk,
-    output: &Path,
-    inputs: Option<Inputs>,
-    planned: &[Planned<U>],
-    render: impl Fn(U) -> Result<Vec<Output>, Diagnostic> + Sync,
-) -> Result<WriteReport, Failure> {
-    let old = output
-        .is_dir()
-        .then(|| Manifest::read(&manifest_path(output)))
-        .flatten();
-    if let Some(mut old) = old {
-        let inputs_changed = old.inputs != inputs;
-        old.inputs = inputs;
-        let changed: Vec<&Planned<U>> = planned
-            .iter()
-            .filter(|p| old.units.get(&p.id).is_none_or(|(key, _)| *key != p.key))
-            .collect();
-        if changed.len() <= PATCH_UNITS
-            || (changed.len() as f64) <= PATCH_SHARE * planned.len() as f64
-        {
-            return patch(
-                disk,
-                output,
-                planned,
-                &changed,
-                old,
-                inputs_changed,
-                &render,
-            );
+impl DiskStore<FileSystem> {
+    pub fn open(output: &Path, inputs: Option<Inputs>) -> Self {
+        DiskStore::open_on(FileSystem, output, inputs)
+    }
+}
+
+impl<D: Disk> DiskStore<D> {
+    /// The store at `output` on `disk`, reading its manifest if any.
+    pub fn open_on(disk: D, output: &Path, inputs: Option<Inputs>) -> Self {
+        let manifest = output
+            .is_dir()
+            .then(|| Manifest::read(&manifest_path(output)))
+            .flatten();
+        DiskStore {
+            disk,
+            output: output.to_path_buf(),
+            manifest,
+            inputs,
         }
     }
-    rebuild(disk, output, inputs, planned, &render)
+
+    /// The key unit `id` was last written with.
+    pub fn recorded(&self, id: &str) -> Option<u64> {
+        Some(self.manifest.as_ref()?.units.get(id)?.0)
+    }
+
+    /// [`Store::apply`] for units of any kind. A partial update (no `site`)
+    /// keeps every unit the manifest lists.
+    pub fn write<U: Copy + Send + Sync>(
+        &mut self,
+        site: Option<&[Keyed<U>]>,
+        changed: &[&Keyed<U>],
+        render: &(dyn Fn(U) -> Result<Vec<Output>, Diagnostic> + Sync),
+    ) -> Result<WriteReport, Failure> {
+        let wanted: HashSet<String> = match site {
+            Some(site) => site.iter().map(|k| k.id.clone()).collect(),
+            None => self
+                .manifest
+                .iter()
+                .flat_map(|m| m.units.keys().cloned())
+                .chain(changed.iter().map(|k| k.id.clone()))
+                .collect(),
+        };
+        let (report, manifest) = match self.manifest.take() {
+            Some(mut old)
+                if changed.len() <= PATCH_UNITS
+                    || (changed.len() as f64) <= PATCH_SHARE * wanted.len() as f64 =>
+            {
+                let inputs_changed = old.inputs != self.inputs;
+                old.inputs = self.inputs;
+                patch(
+                    &self.disk,
+                    &self.output,
+                    &wanted,
+                    changed,
+                    old,
+                    inputs_changed,
+                    render,
+                )
+            }
+            _ => match site {
+                Some(site) => rebuild(&self.disk, &self.output, self.inputs, site, render),
+                None => Err(Failure::Write(WriteError::Partial)),
+            },
+        }
+        .inspect_err(|_| {
+            // What is on disk is what the last good build wrote.
+            self.manifest = Manifest::read(&manifest_path(&self.output));
+        })?;
+        self.manifest = Some(manifest);
+        Ok(report)
+    }
+}
+
+impl<D: Disk> Store for DiskStore<D> {
+    fn key_of(&self, id: &str) -> Option<u64> {
+        self.recorded(id)
+    }
+
+    fn apply(
+        &mut self,
+        site: Option<&[Keyed]>,
+        changed: &[&Keyed],
+        render: &Render,
+    ) -> Result<WriteReport, Failure> {
+        self.write(site, changed, render)
+    }
 }
 
 /// A summary of everything a build reads (config, theme, every paper
@@ -291,9 +340,9 @@ fn rebuild<U: Copy + Send + Sync>(
     disk: &impl Disk,
     output: &Path,
     inputs: Option<Inputs>,
-    planned: &[Planned<U>],
-    render: &(impl Fn(U) -> Result<Vec<Output>, Diagnostic> + Sync),
-) -> Result<WriteReport, Failure> {
+    planned: &[Keyed<U>],
+    render: &(dyn Fn(U) -> Result<Vec<Output>, Diagnostic> + Sync),
+) -> Result<(WriteReport, Manifest), Failure> {
     let staging = sibling(output, "staging");
     let old = sibling(output, "old");
     for leftover in [&staging, &old] {
@@ -355,12 +404,13 @@ fn rebuild<U: Copy + Send + Sync>(
     std::fs::rename(&manifest_temp, &manifest_file)
         .map_err(interrupted("cannot move into place", &manifest_file))?;
     let files = manifest.files();
-    Ok(WriteReport {
+    let report = WriteReport {
         files,
         written: files,
         removed: 0,
         rendered: planned.len(),
-    })
+    };
+    Ok((report, manifest))
 }
 
 /// Renders the changed units in memory, then writes the files whose bytes
@@ -368,14 +418,13 @@ fn rebuild<U: Copy + Send + Sync>(
 fn patch<U: Copy + Send + Sync>(
     disk: &impl Disk,
     output: &Path,
-    planned: &[Planned<U>],
-    changed: &[&Planned<U>],
+    wanted: &HashSet<String>,
+    changed: &[&Keyed<U>],
     mut manifest: Manifest,
     inputs_changed: bool,
-    render: &(impl Fn(U) -> Result<Vec<Output>, Diagnostic> + Sync),
-) -> Result<WriteReport, Failure> {
-    let wanted: HashSet<&str> = planned.iter().map(|p| p.id.as_str()).collect();
-    if changed.is_empty() && manifest.units.keys().all(|id| wanted.contains(id.as_str())) {
+    render: &(dyn Fn(U) -> Result<Vec<Output>, Diagnostic> + Sync),
+) -> Result<(WriteReport, Manifest), Failure> {
+    if changed.is_empty() && manifest.units.keys().all(|id| wanted.contains(id)) {
         // Nothing to write, but record the inputs for the next build.
         if inputs_changed {
             let file = manifest_path(output);
@@ -385,10 +434,11 @@ fn patch<U: Copy + Send + Sync>(
                 io_err("cannot move into place", &file)(e)
             })?;
         }
-        return Ok(WriteReport {
+        let report = WriteReport {
             files: manifest.files(),
             ..WriteReport::default()
-        });
+        };
+        return Ok((report, manifest));
     }
     type Rendered = (String, u64, Vec<(String, Vec<u8>, u64)>);
     let rendered: Vec<Rendered> = changed
@@ -422,7 +472,7 @@ fn patch<U: Copy + Send + Sync>(
 
     let mut dropped: Vec<(String, u64)> = Vec::new();
     manifest.units.retain(|id, (_, files)| {
-        let keep = wanted.contains(id.as_str());
+        let keep = wanted.contains(id);
         if !keep {
             dropped.append(files);
         }
@@ -464,12 +514,13 @@ fn patch<U: Copy + Send + Sync>(
     let removed = remove_stale(output, &manifest, dropped)?;
     std::fs::rename(&manifest_temp, &manifest_file)
         .map_err(interrupted("cannot move into place", &manifest_file))?;
-    Ok(WriteReport {
+    let report = WriteReport {
         files: manifest.files(),
         written,
         removed,
         rendered: units,
-    })
+    };
+    Ok((report, manifest))
 }
 
 /// New files written as temporaries beside their targets, and the folders
@@ -811,15 +862,35 @@ mod tests {
     type Unit = (&'static str, &'static str);
 
     /// One unit per `(path, text)`; its key is its text.
-    fn plan(files: &[Unit]) -> Vec<Planned<Unit>> {
+    fn plan(files: &[Unit]) -> Vec<Keyed<Unit>> {
         files
             .iter()
-            .map(|&(path, text)| Planned {
+            .map(|&(path, text)| Keyed {
                 id: path.to_string(),
                 key: content_hash(text.as_bytes()),
                 unit: (path, text),
             })
             .collect()
+    }
+
+    /// What the engine does with a store, for units of this test's kind.
+    fn write_site_on(
+        disk: impl Disk,
+        out: &Path,
+        plan: &[Keyed<Unit>],
+        render: fn(Unit) -> Result<Vec<Output>, Diagnostic>,
+    ) -> Result<WriteReport, Failure> {
+        let mut store = DiskStore::open_on(disk, out, None);
+        let changed = crate::engine::stale(plan, |id| store.recorded(id), |_| false);
+        store.write(Some(plan), &changed, &render)
+    }
+
+    fn write_site(
+        out: &Path,
+        plan: &[Keyed<Unit>],
+        render: fn(Unit) -> Result<Vec<Output>, Diagnostic>,
+    ) -> Result<WriteReport, Failure> {
+        write_site_on(FileSystem, out, plan, render)
     }
 
     fn render((path, text): Unit) -> Result<Vec<Output>, Diagnostic> {
@@ -838,20 +909,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         let v1 = [("a/index.html", "1"), ("b.txt", "2"), ("c/d/e.txt", "3")];
-        let first = write_site(&out, None, &plan(&v1), render).unwrap();
+        let first = write_site(&out, &plan(&v1), render).unwrap();
         assert_eq!((first.files, first.written, first.rendered), (3, 3, 3));
         assert!(dir.path().join(".public.manifest").is_file());
 
-        let again = write_site(&out, None, &plan(&v1), render).unwrap();
+        let again = write_site(&out, &plan(&v1), render).unwrap();
         assert_eq!((again.files, again.written, again.rendered), (3, 0, 0));
 
         let v2 = [("a/index.html", "9"), ("b.txt", "2"), ("c/d/e.txt", "3")];
-        let changed = write_site(&out, None, &plan(&v2), render).unwrap();
+        let changed = write_site(&out, &plan(&v2), render).unwrap();
         assert_eq!((changed.written, changed.rendered), (1, 1));
         assert_eq!(read(&out, "a/index.html"), "9");
 
         let v3 = [("a/index.html", "9"), ("b.txt", "2")];
-        let fewer = write_site(&out, None, &plan(&v3), render).unwrap();
+        let fewer = write_site(&out, &plan(&v3), render).unwrap();
         assert_eq!((fewer.files, fewer.written, fewer.removed), (2, 0, 1));
         assert!(!out.join("c").exists(), "emptied folders go too");
     }
@@ -861,20 +932,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         let good = [("a/index.html", "1"), ("b.txt", "2")];
-        write_site(&out, None, &plan(&good), render).unwrap();
+        write_site(&out, &plan(&good), render).unwrap();
         let bad = [("a/index.html", "BAD"), ("b.txt", "3")];
         assert!(matches!(
-            write_site(&out, None, &plan(&bad), render),
+            write_site(&out, &plan(&bad), render),
             Err(Failure::Render(_))
         ));
         assert_eq!(read(&out, "b.txt"), "2");
         // Still incremental afterwards: the manifest was kept.
-        let again = write_site(&out, None, &plan(&good), render).unwrap();
+        let again = write_site(&out, &plan(&good), render).unwrap();
         assert_eq!(again.written, 0);
 
         // The same without a manifest (a full rebuild in staging).
         std::fs::remove_file(manifest_path(&out)).unwrap();
-        assert!(write_site(&out, None, &plan(&bad), render).is_err());
+        assert!(write_site(&out, &plan(&bad), render).is_err());
         assert_eq!(read(&out, "b.txt"), "2");
         assert!(!dir.path().join("public.staging").exists());
     }
@@ -883,13 +954,8 @@ mod tests {
     fn escaping_output_paths_write_nothing() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        write_site(&out, None, &plan(&[("a.txt", "1")]), render).unwrap();
-        let err = write_site(
-            &out,
-            None,
-            &plan(&[("a.txt", "2"), ("../evil", "x")]),
-            render,
-        );
+        write_site(&out, &plan(&[("a.txt", "1")]), render).unwrap();
+        let err = write_site(&out, &plan(&[("a.txt", "2"), ("../evil", "x")]), render);
         assert!(matches!(
             err,
             Err(Failure::Write(WriteError::EscapingPath(_)))
@@ -971,14 +1037,14 @@ mod tests {
     fn full_disk_changes_nothing(with_manifest: bool) {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        write_site(&out, None, &plan(&V1), render).unwrap();
+        write_site(&out, &plan(&V1), render).unwrap();
         if !with_manifest {
             std::fs::remove_file(manifest_path(&out)).unwrap();
         }
         let before = everything(dir.path());
         let mut failed = 0;
         for free in 0.. {
-            let result = write_site_on(&FullDisk::new(free), &out, None, &plan(&V2), render);
+            let result = write_site_on(FullDisk::new(free), &out, &plan(&V2), render);
             let Err(e) = result else {
                 break;
             };
@@ -993,7 +1059,7 @@ mod tests {
         assert!(failed > 100, "every stage ran out of space: {failed}");
         assert_eq!(read(&out, "new/3/feed.xml"), "a third new file");
         assert!(!out.join("c").exists());
-        let again = write_site(&out, None, &plan(&V2), render).unwrap();
+        let again = write_site(&out, &plan(&V2), render).unwrap();
         assert_eq!(
             (again.written, again.rendered),
             (0, 0),

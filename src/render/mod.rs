@@ -12,8 +12,6 @@ pub mod xml;
 
 use std::path::PathBuf;
 
-use rayon::prelude::*;
-
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::model::Site;
@@ -80,8 +78,9 @@ pub fn syntax_css(config: &Config) -> Result<String, Diagnostic> {
         .map_err(|e| Diagnostic::error(std::path::Path::new("site.toml"), e))
 }
 
-/// Every file of the site, sorted by path, one entry per path. `syntax_css`
-/// comes from [`syntax_css`], computed once per configuration.
+/// Every file of the site, sorted by path, one entry per path: the engine
+/// run over an empty store in memory. `syntax_css` comes from
+/// [`syntax_css`], computed once per configuration.
 pub fn render_site(
     site: &Site,
     config: &Config,
@@ -89,17 +88,21 @@ pub fn render_site(
     syntax_css: &str,
 ) -> Result<Vec<Output>, Diagnostic> {
     let renderer = Renderer::new(site, config, theme, syntax_css);
-    let per_unit: Vec<Result<Vec<Output>, Diagnostic>> = renderer
-        .plan()
-        .into_par_iter()
-        .map(|unit| renderer.render(unit))
-        .collect();
-    let mut out = Vec::new();
-    for files in per_unit {
-        out.extend(files?);
-    }
-    out.sort_by(|a, b| a.path.cmp(&b.path));
-    Ok(out)
+    let mut store = crate::engine::MemoryStore::default();
+    let plan = renderer.plan();
+    crate::engine::update(
+        &renderer,
+        &mut store,
+        crate::engine::Scope::Site(&plan),
+        &|_| false,
+    )
+    .map_err(|e| match e {
+        crate::write::Failure::Render(d) => d,
+        crate::write::Failure::Write(e) => {
+            Diagnostic::error(std::path::Path::new("public"), e.to_string())
+        }
+    })?;
+    Ok(store.into_outputs())
 }
 
 /// The search index alone (for benchmarks).

@@ -2,7 +2,6 @@
 //! refusing anything that could leave it, and streams reload events.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
 use std::io::Write;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, RwLock};
@@ -11,12 +10,12 @@ use std::time::Duration;
 use tiny_http::{Header, Request, Response, StatusCode};
 
 /// The last good site, byte for byte, by output path.
-pub type Files = HashMap<String, Arc<[u8]>>;
+pub use crate::engine::Files;
 
 /// What the HTTP threads and the rebuild loop share.
 pub struct Shared {
     /// Patched in place by rebuilds; requests hold the lock only to look up.
-    pub files: RwLock<Files>,
+    pub files: Arc<RwLock<Files>>,
     /// The last event sent, replayed to each new live-reload client so a
     /// freshly loaded page shows a current build error at once.
     pub last_event: RwLock<Option<(String, String)>>,

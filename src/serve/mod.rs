@@ -64,15 +64,15 @@ pub fn serve(
         strict: false,
     };
     let shared = Arc::new(http::Shared {
-        files: RwLock::new(Files::new()),
+        files: Arc::new(RwLock::new(Files::new())),
         last_event: RwLock::new(None),
         clients: Mutex::new(Vec::new()),
         base_path,
     });
 
     let started = Instant::now();
-    let mut builder = Builder::new(build_options);
-    match builder.rebuild(Change::Config, &[], &options.root, &shared.files) {
+    let mut builder = Builder::new(build_options, shared.files.clone());
+    match builder.rebuild(Change::Config, &[], &options.root) {
         Ok(done) => {
             log(format!(
                 "built {} files in {} ms",
@@ -136,7 +136,7 @@ pub fn serve(
             if std::mem::take(&mut catch_up_pending) {
                 let started = Instant::now();
                 let interrupted = || queued.load(Ordering::SeqCst) > 0;
-                match builder.catch_up(&shared.files, &interrupted) {
+                match builder.catch_up(&interrupted) {
                     // A change came in first; try again once it is built.
                     Ok(None) => catch_up_pending = true,
                     Ok(Some(late)) => {
@@ -190,7 +190,7 @@ pub fn serve(
             continue;
         }
         let started = Instant::now();
-        match builder.rebuild(change, &paths, &root, &shared.files) {
+        match builder.rebuild(change, &paths, &root) {
             Ok(done) => {
                 let changed = done.changed;
                 let css_only = !changed.is_empty() && changed.iter().all(|p| p.ends_with(".css"));

@@ -12,17 +12,14 @@
 //!   depends on every paper (related papers, the search index) is then
 //!   brought up to date by [`Builder::catch_up`], right after the reload.
 
-use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
-use rayon::prelude::*;
-
-use super::http::Files;
 use super::watch::Change;
+use crate::engine::{self, Files, MemoryStore, Scope};
 use crate::parse::Paper;
-use crate::render::units::{CardCache, Renderer, Unit};
-use crate::render::{Content, Output};
+use crate::render::units::{CardCache, Unit};
+use crate::write::{Failure, WriteReport};
 use crate::{BuildFailure, BuildOptions, Diagnostic, Session};
 
 /// What one rebuild did.
@@ -40,12 +37,11 @@ pub struct Rebuilt {
     pub stages: Vec<(&'static str, std::time::Duration)>,
 }
 
-/// Keeps the session, the unit keys and the cards between rebuilds.
+/// Keeps the session, the served site and the cards between rebuilds.
 pub struct Builder {
     options: BuildOptions,
     session: Option<Session>,
-    /// Unit id → its key and the paths it produced.
-    units: HashMap<String, (u64, Vec<String>)>,
+    store: MemoryStore,
     cards: CardCache,
     /// The site of the last good build, for [`Builder::catch_up`].
     site: Option<crate::model::Site>,
@@ -72,11 +68,12 @@ fn deferred(unit: Unit) -> bool {
 }
 
 impl Builder {
-    pub fn new(options: BuildOptions) -> Self {
+    /// A builder whose site the HTTP threads read through `files`.
+    pub fn new(options: BuildOptions, files: Arc<RwLock<Files>>) -> Self {
         Builder {
             options,
             session: None,
-            units: HashMap::new(),
+            store: MemoryStore::shared(files),
             cards: CardCache::new(),
             site: None,
             plan: Vec::new(),
@@ -94,24 +91,23 @@ impl Builder {
     }
 
     /// Rebuilds after `change` to `paths` (absolute, under `root`) and
-    /// patches `files` in place.
+    /// patches the served files in place.
     pub fn rebuild(
         &mut self,
         change: Change,
         paths: &[PathBuf],
         root: &std::path::Path,
-        files: &std::sync::RwLock<Files>,
     ) -> Result<Rebuilt, BuildFailure> {
         let relative: Vec<PathBuf> = paths
             .iter()
             .map(|p| p.strip_prefix(root).unwrap_or(p).to_path_buf())
             .collect();
         if change == Change::Content
-            && let Some(done) = self.rebuild_in_place(&relative, files)
+            && let Some(done) = self.rebuild_in_place(&relative)
         {
             return done;
         }
-        let done = self.rebuild_all(change, &relative, files, &|| false);
+        let done = self.rebuild_all(change, &relative, &|| false);
         self.failed = done.is_err();
         if done.is_ok() {
             self.pending.clear();
@@ -125,7 +121,6 @@ impl Builder {
         &mut self,
         change: Change,
         relative: &[PathBuf],
-        files: &std::sync::RwLock<Files>,
         interrupted: &dyn Fn() -> bool,
     ) -> Result<Option<Rebuilt>, BuildFailure> {
         let session = match (&mut self.session, change) {
@@ -138,7 +133,7 @@ impl Builder {
                 // A new config may change every page: start from nothing.
                 // Until a session opens (site.toml fixed), every change retries it.
                 self.session = None;
-                self.units.clear();
+                self.store.clear();
                 self.cards.clear();
                 self.site = None;
                 self.session.insert(Session::open(&self.options)?)
@@ -161,35 +156,21 @@ impl Builder {
         };
         let renderer = session.renderer(&site).with_cards(&self.cards);
         let plan = renderer.plan();
-        let keyed: Vec<(Unit, String, u64)> = plan
-            .par_iter()
-            .map(|&unit| (unit, renderer.id(unit), renderer.key(unit)))
-            .collect();
-        lap("keys");
+        lap("plan");
         if interrupted() {
             return Ok(None);
         }
         // The first build renders everything; later ones defer.
-        let defer = !self.units.is_empty();
-        let stale: Vec<&(Unit, String, u64)> = keyed
-            .iter()
-            .filter(|(unit, id, key)| {
-                !(defer && deferred(*unit)) && self.units.get(id).is_none_or(|(old, _)| old != key)
-            })
-            .collect();
-        let rendered = render_units(&renderer, &stale).map_err(|d| {
-            let mut all = modelled.diagnostics.clone();
-            all.push(d);
-            BuildFailure::new(all)
-        })?;
+        let defer = !self.store.is_empty();
+        let later = |unit| defer && deferred(unit);
+        let written = engine::update(&renderer, &mut self.store, Scope::Site(&plan), &later)
+            .map_err(|e| failed(&modelled.diagnostics, e))?;
         lap("render");
         let cards = renderer.card_cache(&self.cards);
         let dependents = renderer.dependents(&plan);
         drop(renderer);
         self.cards = cards;
-        let wanted: HashSet<&str> = keyed.iter().map(|(_, id, _)| id.as_str()).collect();
-        let mut done = self.apply(files, Some(&wanted), rendered, keyed.len());
-        lap("patch");
+        let mut done = self.rebuilt(written, plan.len());
         done.stages = stages;
         self.site = Some(site);
         self.plan = plan;
@@ -200,11 +181,7 @@ impl Builder {
 
     /// The fast path of [`Self::rebuild`]: `None` when the change is not an
     /// edit the site can take in place (see [`crate::model::Site::replace`]).
-    fn rebuild_in_place(
-        &mut self,
-        paths: &[PathBuf],
-        files: &std::sync::RwLock<Files>,
-    ) -> Option<Result<Rebuilt, BuildFailure>> {
+    fn rebuild_in_place(&mut self, paths: &[PathBuf]) -> Option<Result<Rebuilt, BuildFailure>> {
         let mut clock = std::time::Instant::now();
         let mut stages = Vec::new();
         let mut lap = |stage: &'static str| {
@@ -240,37 +217,34 @@ impl Builder {
             }
         }
         let edited: Vec<usize> = swapped.iter().map(|(i, _)| *i).collect();
-        let mut affected: Vec<u32> = edited
+        let mut at: Vec<u32> = edited
             .iter()
             .flat_map(|&i| self.dependents[i].iter().copied())
             .collect();
-        affected.sort_unstable();
-        affected.dedup();
+        at.sort_unstable();
+        at.dedup();
+        let affected: Vec<Unit> = at.iter().map(|&at| self.plan[at as usize]).collect();
         lap("model");
         let renderer = session.renderer(site).with_cards(&self.cards);
-        let keyed: Vec<(Unit, String, u64)> = affected
-            .par_iter()
-            .map(|&at| self.plan[at as usize])
-            .filter(|&unit| !deferred(unit))
-            .map(|unit| (unit, renderer.id(unit), renderer.key(unit)))
-            .filter(|(_, id, key)| self.units.get(id).is_none_or(|(old, _)| old != key))
-            .collect();
-        lap("keys");
-        let stale: Vec<&(Unit, String, u64)> = keyed.iter().collect();
-        let rendered = match render_units(&renderer, &stale) {
-            Ok(rendered) => rendered,
-            Err(d) => {
+        let written = engine::update(
+            &renderer,
+            &mut self.store,
+            Scope::Only(&affected),
+            &deferred,
+        );
+        let written = match written {
+            Ok(written) => written,
+            Err(e) => {
                 drop(renderer);
                 undo(site, swapped);
-                return Some(Err(BuildFailure::from(d)));
+                return Some(Err(failed(&[], e)));
             }
         };
         lap("render");
         let cards = renderer.cards_of(&edited);
         drop(renderer);
         self.cards.extend(cards);
-        let mut done = self.apply(files, None, rendered, self.plan.len());
-        lap("patch");
+        let mut done = self.rebuilt(written, self.plan.len());
         done.stages = stages;
         done.in_place = true;
         self.behind = true;
@@ -284,14 +258,13 @@ impl Builder {
     /// new change is waiting; call it again once the files are quiet.
     pub fn catch_up(
         &mut self,
-        files: &std::sync::RwLock<Files>,
         interrupted: &dyn Fn() -> bool,
     ) -> Result<Option<Rebuilt>, BuildFailure> {
         let mut done = Rebuilt::default();
         if self.behind {
             // Nothing changed on disk since: the content change re-models
             // from the files already read.
-            let rebuilt = self.rebuild_all(Change::Content, &[], files, interrupted);
+            let rebuilt = self.rebuild_all(Change::Content, &[], interrupted);
             self.failed = rebuilt.is_err();
             match rebuilt? {
                 Some(rebuilt) => done = rebuilt,
@@ -306,20 +279,20 @@ impl Builder {
         };
         let started = std::time::Instant::now();
         let renderer = session.renderer(site).with_cards(&self.cards);
-        let unit = Unit::SearchIndex;
-        let keyed = (unit, renderer.id(unit), renderer.key(unit));
-        if self
-            .units
-            .get(&keyed.1)
-            .is_some_and(|(old, _)| *old == keyed.2)
-        {
+        let written = engine::update(
+            &renderer,
+            &mut self.store,
+            Scope::Only(&[Unit::SearchIndex]),
+            &|_| false,
+        )
+        .map_err(|e| failed(&[], e))?;
+        if written.rendered == 0 {
             return Ok(Some(done));
         }
-        let rendered = render_units(&renderer, &[&keyed]).map_err(BuildFailure::from)?;
         let cards = renderer.card_cache(&self.cards);
         drop(renderer);
         self.cards = cards;
-        let index = self.apply(files, None, rendered, 1);
+        let index = self.rebuilt(written, 1);
         done.rendered += index.rendered;
         done.changed.extend(index.changed);
         done.files = index.files;
@@ -327,70 +300,27 @@ impl Builder {
         Ok(Some(done))
     }
 
-    /// Patches the served `files` with freshly rendered units. With
-    /// `wanted`, units not in it are gone and their files removed.
-    fn apply(
-        &mut self,
-        files: &std::sync::RwLock<Files>,
-        wanted: Option<&HashSet<&str>>,
-        rendered: Vec<RenderedUnit>,
-        units: usize,
-    ) -> Rebuilt {
-        let mut files = files.write().expect("lock poisoned");
-        let mut changed: Vec<String> = Vec::new();
-        let mut dropped: Vec<String> = Vec::new();
-        if let Some(wanted) = wanted {
-            let gone: Vec<String> = self
-                .units
-                .keys()
-                .filter(|id| !wanted.contains(id.as_str()))
-                .cloned()
-                .collect();
-            for id in gone {
-                if let Some((_, paths)) = self.units.remove(&id) {
-                    dropped.extend(paths);
-                }
-            }
-        }
-        let units_rendered = rendered.len();
-        for (id, key, outputs) in rendered {
-            let paths: Vec<String> = outputs.iter().map(|(p, _)| p.clone()).collect();
-            for (path, bytes) in outputs {
-                if files.get(&path) != Some(&bytes) {
-                    changed.push(path.clone());
-                    files.insert(path, bytes);
-                }
-            }
-            if let Some((_, old)) = self.units.insert(id, (key, paths.clone())) {
-                // Usually a unit writes the same paths again: nothing to drop.
-                dropped.extend(old.into_iter().filter(|p| !paths.contains(p)));
-            }
-        }
-        // Paths a unit no longer produces, unless another unit does now.
-        let produced: HashSet<&str> = if dropped.is_empty() {
-            HashSet::new()
-        } else {
-            self.units
-                .values()
-                .flat_map(|(_, paths)| paths.iter().map(String::as_str))
-                .collect()
-        };
-        for path in dropped {
-            if !produced.contains(path.as_str()) && files.remove(&path).is_some() {
-                changed.push(path);
-            }
-        }
-        changed.sort();
-        changed.dedup();
+    /// What an update of the store did, as the log reports it.
+    fn rebuilt(&mut self, written: WriteReport, units: usize) -> Rebuilt {
         Rebuilt {
-            changed,
-            rendered: units_rendered,
+            changed: self.store.take_changed(),
+            rendered: written.rendered,
             units,
-            files: files.len(),
+            files: written.files,
             stages: Vec::new(),
             in_place: false,
         }
     }
+}
+
+/// A failed update as a build failure, after the problems found so far.
+fn failed(so_far: &[Diagnostic], e: Failure) -> BuildFailure {
+    let mut all = so_far.to_vec();
+    all.push(match e {
+        Failure::Render(d) => d,
+        Failure::Write(e) => Diagnostic::error(std::path::Path::new("serve"), e.to_string()),
+    });
+    BuildFailure::new(all)
 }
 
 /// Puts back the papers an in-place edit had swapped in.
@@ -398,36 +328,4 @@ fn undo(site: &mut crate::model::Site, swapped: Vec<(usize, Arc<Paper>)>) {
     for (i, old) in swapped {
         site.papers[i] = old;
     }
-}
-
-/// A served file: its path and bytes.
-type Served = (String, Arc<[u8]>);
-/// A unit's id, key and files.
-type RenderedUnit = (String, u64, Vec<Served>);
-
-fn render_units(
-    renderer: &Renderer,
-    units: &[&(Unit, String, u64)],
-) -> Result<Vec<RenderedUnit>, Diagnostic> {
-    units
-        .par_iter()
-        .map(|(unit, id, key)| Ok((id.clone(), *key, bytes(renderer.render(*unit)?)?)))
-        .collect()
-}
-
-fn bytes(outputs: Vec<Output>) -> Result<Vec<Served>, Diagnostic> {
-    outputs
-        .into_iter()
-        .map(|o| {
-            let bytes: Arc<[u8]> =
-                match o.content {
-                    // Already owned: no copy.
-                    Content::Bytes(b) => Arc::from(b),
-                    _ => Arc::from(o.bytes().map_err(|(from, e)| {
-                        Diagnostic::error(from, format!("cannot read: {e}"))
-                    })?),
-                };
-            Ok((o.path, bytes))
-        })
-        .collect()
 }

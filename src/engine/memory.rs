@@ -14,6 +14,9 @@ use crate::write::{Failure, WriteReport};
 /// Output path → bytes.
 pub type Files = HashMap<String, Arc<[u8]>>;
 
+/// One file: its path and bytes.
+type File = (String, Arc<[u8]>);
+
 /// Rendered files by path, behind a lock other threads read them through,
 /// and per unit id its key and the paths it produced.
 #[derive(Default)]
@@ -80,7 +83,7 @@ impl Store for MemoryStore {
     ) -> Result<WriteReport, Failure> {
         // Everything rendered before the lock is taken: a failure changes
         // nothing, and requests wait only for the swap.
-        let rendered: Vec<(&Keyed, Vec<(String, Arc<[u8]>)>)> = changed
+        let rendered: Vec<(&Keyed, Vec<File>)> = changed
             .par_iter()
             .map(|k| Ok((*k, bytes(render(k.unit)?)?)))
             .collect::<Result<_, Diagnostic>>()
@@ -143,7 +146,7 @@ impl Store for MemoryStore {
     }
 }
 
-fn bytes(outputs: Vec<Output>) -> Result<Vec<(String, Arc<[u8]>)>, Diagnostic> {
+fn bytes(outputs: Vec<Output>) -> Result<Vec<File>, Diagnostic> {
     outputs
         .into_iter()
         .map(|o| {

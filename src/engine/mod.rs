@@ -92,11 +92,11 @@ pub fn update(
 
 /// The units of `keyed` whose key is not the one `key_of` recorded, except
 /// those held back by `later`: what must be rendered.
-pub fn stale<'k, U: Copy>(
-    keyed: &'k [Keyed<U>],
+pub fn stale<U: Copy>(
+    keyed: &[Keyed<U>],
     key_of: impl Fn(&str) -> Option<u64>,
     later: impl Fn(U) -> bool,
-) -> Vec<&'k Keyed<U>> {
+) -> Vec<&Keyed<U>> {
     keyed
         .iter()
         .filter(|k| !later(k.unit) && key_of(&k.id) != Some(k.key))

@@ -223,7 +223,12 @@ impl List {
         match self {
             List::Home => "index.html",
             List::Tag(_) => "tag.html",
-            _ => "list.html",
+            List::Trending(_)
+            | List::Author(_)
+            | List::Day(_)
+            | List::Year(_)
+            | List::Month(..)
+            | List::Collection(_) => "list.html",
         }
     }
 }

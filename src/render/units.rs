@@ -234,7 +234,9 @@ impl<'a> Renderer<'a> {
             List::Trending(window) => routes.trending(window),
             List::Tag(t) => routes.tag(&site.tags[t].slug),
             List::Day(d) => routes.day(site.days[d].date),
-            _ => self.lists.listing(&self.env, site, list).base,
+            List::Author(_) | List::Year(_) | List::Month(..) | List::Collection(_) => {
+                self.lists.listing(&self.env, site, list).base
+            }
         }
     }
 
@@ -300,7 +302,12 @@ impl<'a> Renderer<'a> {
                     List::Tag(t) => site.tags[t].name.as_str(),
                     List::Author(a) => &site.authors[a].name,
                     List::Collection(c) => &site.collections[c].name,
-                    _ => "",
+                    // Named by their address (a date) or by the site.
+                    List::Home
+                    | List::Trending(_)
+                    | List::Day(_)
+                    | List::Year(_)
+                    | List::Month(..) => "",
                 };
                 let members = self.members(list);
                 (theme.key(list.template()), theme.key("partials/card.html")).hash(&mut h);
@@ -446,7 +453,18 @@ impl<'a> Renderer<'a> {
                 .for_each(f),
             Unit::SearchIndex => (0..site.papers.len()).for_each(f),
             Unit::SearchCards(n) => self.chunk(n).for_each(f),
-            _ => {}
+            // These show no paper's content: what they read of the papers
+            // (counts, slugs, dates, names) is in their keys directly.
+            Unit::Static(_)
+            | Unit::ArchiveIndex
+            | Unit::TagsIndex
+            | Unit::AuthorsIndex(_)
+            | Unit::SearchPage
+            | Unit::FeedsIndex
+            | Unit::NotFound
+            | Unit::SyntaxCss
+            | Unit::Sitemap
+            | Unit::Extras => {}
         }
     }
 

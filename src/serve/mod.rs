@@ -22,7 +22,7 @@ pub use watch::{Change, classify};
 
 use crate::routes::Routes;
 use crate::{BuildFailure, BuildOptions, Diagnostic};
-use site::Builder;
+pub use site::{Builder, Rebuilt};
 
 /// How long a burst of file events is gathered into one rebuild.
 pub const DEBOUNCE: Duration = Duration::from_millis(100);

@@ -7,9 +7,9 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     Error,
@@ -17,8 +17,8 @@ pub enum Severity {
 }
 
 /// One problem in one file, located as precisely as the parser allows.
-/// Serializes as the `--format json` record.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// Serializes as the `--format json` record (and into the parse cache).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Diagnostic {
     pub severity: Severity,
     pub path: PathBuf,

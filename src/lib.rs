@@ -47,9 +47,39 @@ pub struct BuildReport {
     /// How long each stage took, in order, for `--verbose`.
     pub stages: Vec<(&'static str, Duration)>,
     pub warnings: Vec<Diagnostic>,
+    /// What the user may like to know but need not act on (a parse cache
+    /// that could not be used); never fails a `--strict` build.
+    pub notes: Vec<String>,
+    /// Paper files read and parsed, and all of them (the rest came from
+    /// the parse cache); `None` when the build did not get that far.
+    pub parsed: Option<(usize, usize)>,
 }
 
 impl BuildReport {
+    /// The report of a build that found the inputs `recorded` unchanged.
+    fn unchanged(
+        recorded: write::Inputs,
+        session: Session,
+        started: Instant,
+        load_started: Instant,
+    ) -> Self {
+        BuildReport {
+            papers: recorded.papers,
+            tags: recorded.tags,
+            files: recorded.files,
+            written: write::WriteReport {
+                files: recorded.files,
+                ..Default::default()
+            },
+            output: session.output_dir,
+            elapsed: started.elapsed(),
+            stages: vec![("load", load_started.elapsed())],
+            warnings: Vec::new(),
+            notes: Vec::new(),
+            parsed: None,
+        }
+    }
+
     fn new(
         site: &model::Site,
         files: usize,
@@ -67,6 +97,8 @@ impl BuildReport {
             elapsed: started.elapsed(),
             stages,
             warnings,
+            notes: Vec::new(),
+            parsed: None,
         }
     }
 }
@@ -130,6 +162,16 @@ pub struct Session {
     /// Set by `build`: the session models once, so it keeps nothing for a
     /// next time (the paper texts, the parse cache, the model's memo).
     one_off: bool,
+}
+
+/// What [`Session::load_cached`] found: each paper file's path and
+/// fingerprint and its stamp, in order; the problems finding and reading
+/// them; and how many were parsed (not taken from the cache).
+struct Loaded {
+    fingerprints: Vec<(PathBuf, u64)>,
+    stamps: Vec<load::Stamp>,
+    problems: Vec<Diagnostic>,
+    parsed: usize,
 }
 
 type ParseResult = (Option<std::sync::Arc<parse::Paper>>, Vec<Diagnostic>);
@@ -217,30 +259,86 @@ impl Session {
     }
 
     /// A hash of everything the output depends on: the program version,
-    /// the config, the theme's templates and static files, and the paper
-    /// files as last [loaded](Self::load). `None` when loading reported
-    /// problems, which must be reported again.
-    pub fn inputs_key(&self) -> Option<u64> {
-        use std::hash::{Hash, Hasher};
-        let (files, problems) = self.sources.as_ref()?;
+    /// the config, the theme's templates and static files, and each paper
+    /// file's path and text (as its fingerprint). `None` when loading
+    /// reported problems, which must be reported again.
+    fn inputs_key(&self, fingerprints: &[(PathBuf, u64)], problems: &[Diagnostic]) -> Option<u64> {
+        use std::hash::Hasher;
         if !problems.is_empty() {
             return None;
         }
         let mut h = self.setup_hasher();
-        for file in files {
-            (&file.path, &file.text).hash(&mut h);
-        }
+        std::hash::Hash::hash(fingerprints, &mut h);
         Some(h.finish())
+    }
+
+    /// What parsing reads of the config: a file's parse depends on its text
+    /// and this alone, so the parse cache is keyed on it.
+    fn parse_salt(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        (self.config.unsafe_html, &self.config.base_url.path).hash(&mut h);
+        h.finish()
+    }
+
+    /// Of the paper files `found`, reads those whose parse `cache` does not
+    /// hold (a changed or new file), parsing them; the rest come from the
+    /// cache unread. Returns each file's path and fingerprint, in order,
+    /// and the problems finding and reading them.
+    fn load_cached(
+        &mut self,
+        found: Vec<load::Found>,
+        mut problems: Vec<Diagnostic>,
+        cache: &mut parse::cache::ParseCache,
+    ) -> Loaded {
+        let mut missed = Vec::new();
+        for f in &found {
+            match cache.take(&f.rel, f.stamp) {
+                Some((true, parsed)) => {
+                    self.parsed.insert(f.rel.clone(), parsed);
+                }
+                Some((false, parsed)) => {
+                    // Kept if the text's fingerprint still matches.
+                    self.parsed.insert(f.rel.clone(), parsed);
+                    missed.push(f.clone());
+                }
+                None => missed.push(f.clone()),
+            }
+        }
+        let (files, unreadable) = load::read_found(&missed);
+        if !unreadable.is_empty() {
+            let read: std::collections::HashSet<&PathBuf> = files.iter().map(|f| &f.path).collect();
+            for f in missed.iter().filter(|f| !read.contains(&f.rel)) {
+                self.parsed.remove(&f.rel);
+            }
+        }
+        problems.extend(unreadable);
+        let parsed = self.parse_changed(&files);
+        let (fingerprints, stamps) = found
+            .into_iter()
+            .filter_map(|f| Some(((f.rel.clone(), self.parsed.get(&f.rel)?.0), f.stamp)))
+            .unzip();
+        Loaded {
+            fingerprints,
+            stamps,
+            problems,
+            parsed,
+        }
     }
 
     /// Like [`Self::inputs_key`], from each paper file's path, size and
     /// modification time instead of its text: no file is read, so a build
-    /// with nothing changed can stop sooner still. `None` when the folder
-    /// holds anything a full load would warn about.
-    pub fn stat_key(&self) -> Option<u64> {
+    /// with nothing changed can stop sooner still. `None` when finding the
+    /// files reported anything, which must be reported again.
+    fn stat_key(&self, found: &[load::Found], problems: &[Diagnostic]) -> Option<u64> {
         use std::hash::{Hash, Hasher};
+        if !problems.is_empty() {
+            return None;
+        }
         let mut h = self.setup_hasher();
-        load::stat_papers(&self.options.root)?.hash(&mut h);
+        for f in found {
+            (&f.rel, f.stamp).hash(&mut h);
+        }
         Some(h.finish())
     }
 
@@ -327,31 +425,43 @@ impl Session {
         Some(Ok(papers))
     }
 
-    fn model_sources(&mut self, mut clock: Instant) -> Result<Modelled, BuildFailure> {
-        let mut stages = Vec::new();
-        let mut lap = |stage: &'static str| {
-            stages.push((stage, clock.elapsed()));
-            clock = Instant::now();
-        };
+    fn model_sources(&mut self, clock: Instant) -> Result<Modelled, BuildFailure> {
         let (files, load_problems) = self.sources.take().unwrap_or_default();
-        let mut diagnostics = load_problems.clone();
-        lap("load");
+        let loaded = clock.elapsed();
+        let clock = Instant::now();
         self.parse_changed(&files);
-        let mut papers = Vec::with_capacity(files.len());
-        for file in &files {
-            let (_, (paper, problems)) = &self.parsed[&file.path];
+        let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+        if self.one_off {
+            // Nothing reads the texts again: free them before the model
+            // needs its memory.
+            drop(files);
+        } else {
+            self.sources = Some((files, load_problems.clone()));
+        }
+        let stages = vec![("load", loaded), ("parse", clock.elapsed())];
+        self.model_parsed(&paths, load_problems, stages)
+    }
+
+    /// Models the parsed files at `paths`, in that order, after the
+    /// problems loading them (`diagnostics`).
+    fn model_parsed(
+        &mut self,
+        paths: &[PathBuf],
+        mut diagnostics: Vec<Diagnostic>,
+        mut stages: Vec<(&'static str, Duration)>,
+    ) -> Result<Modelled, BuildFailure> {
+        let clock = Instant::now();
+        let mut papers = Vec::with_capacity(paths.len());
+        for path in paths {
+            let (_, (paper, problems)) = &self.parsed[path];
             diagnostics.extend(problems.iter().cloned());
             papers.extend(paper.iter().cloned());
         }
-        if self.one_off {
-            // Nothing reads the texts or the parse cache again: free them
-            // before the model needs its memory.
-            drop(files);
-            self.parsed = HashMap::new();
-        } else {
-            self.sources = Some((files, load_problems));
+        if !self.one_off {
+            // Forget deleted files.
+            let present: std::collections::HashSet<&PathBuf> = paths.iter().collect();
+            self.parsed.retain(|path, _| present.contains(path));
         }
-        lap("parse");
         if diagnostics.iter().any(Diagnostic::is_error) {
             return Err(failure(diagnostics));
         }
@@ -362,7 +472,7 @@ impl Session {
                 return Err(failure(diagnostics));
             }
         };
-        lap("model");
+        stages.push(("model", clock.elapsed()));
         Ok(Modelled {
             site,
             diagnostics,
@@ -383,7 +493,9 @@ impl Session {
         Ok(render::search_files(&site, &self.config, &self.theme)?)
     }
 
-    fn parse_changed(&mut self, files: &[load::SourceFile]) {
+    /// Parses the files whose text is not the one parsed last; returns how
+    /// many that was.
+    fn parse_changed(&mut self, files: &[load::SourceFile]) -> usize {
         let stale: Vec<(&load::SourceFile, u64)> = files
             .par_iter()
             .map(|f| (f, parse::fingerprint(&f.path, &f.text)))
@@ -403,12 +515,11 @@ impl Session {
                 )
             })
             .collect();
+        let count = fresh.len();
         for (path, h, result) in fresh {
             self.parsed.insert(path, (h, result));
         }
-        // Forget deleted files.
-        let present: std::collections::HashSet<&PathBuf> = files.iter().map(|f| &f.path).collect();
-        self.parsed.retain(|path, _| present.contains(path));
+        count
     }
 }
 
@@ -424,39 +535,70 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let mut session = Session::open(options)?;
     let clock = Instant::now();
     let recorded = write::recorded_inputs(&session.output_dir);
-    let stat_key = session.stat_key();
-    let mut inputs_key = None;
+    let (found, problems) = load::find_papers(&session.options.root);
+    let stat_key = session.stat_key(&found, &problems);
     // Same inputs as the build that wrote the output: same output. File
     // sizes and times are checked first; then, if needed, the texts.
-    let same = recorded.is_some_and(|r| stat_key == Some(r.stat)) || {
-        session.load();
-        inputs_key = session.inputs_key();
-        recorded.is_some_and(|r| inputs_key == Some(r.key))
-    };
-    if let Some(recorded) = recorded.filter(|_| same) {
-        // Same inputs as the build that wrote the output: same output.
-        return Ok(BuildReport {
-            papers: recorded.papers,
-            tags: recorded.tags,
-            files: recorded.files,
-            written: write::WriteReport {
-                files: recorded.files,
-                ..Default::default()
-            },
-            output: session.output_dir,
-            elapsed: started.elapsed(),
-            stages: vec![("load", clock.elapsed())],
-            warnings: Vec::new(),
-        });
+    if let Some(recorded) = recorded.filter(|r| stat_key == Some(r.stat)) {
+        return Ok(BuildReport::unchanged(recorded, session, started, clock));
     }
     session.one_off = true;
     session.memo = model::Memo::one_off();
-    let Modelled {
-        site,
-        diagnostics,
-        mut stages,
-    } = session.model_sources(clock)?;
-    let diagnostics = finish(diagnostics, options.strict)?;
+    let cache_file = write::parse_cache_path(&session.output_dir);
+    let salt = session.parse_salt();
+    let (mut cache, note) = parse::cache::ParseCache::read(&cache_file, salt);
+    // Files changed after this are newer than the cache says it is.
+    let made = now_nanos();
+    let Loaded {
+        fingerprints,
+        stamps,
+        problems: load_problems,
+        parsed,
+    } = session.load_cached(found, problems, &mut cache);
+    drop(cache);
+    let inputs_key = session.inputs_key(&fingerprints, &load_problems);
+    if let Some(recorded) = recorded.filter(|r| inputs_key == Some(r.key)) {
+        return Ok(BuildReport::unchanged(recorded, session, started, clock));
+    }
+    let loaded = clock.elapsed();
+    let clock = Instant::now();
+    let paths: Vec<PathBuf> = fingerprints.iter().map(|(path, _)| path.clone()).collect();
+    // The parses are good whatever happens next, so they are kept for the
+    // next build unless writing the output failed: then nothing beside it
+    // changes either.
+    let save_cache = |session: &mut Session| {
+        let parsed = std::mem::take(&mut session.parsed);
+        let entries: Vec<_> = fingerprints
+            .iter()
+            .zip(&stamps)
+            .map(|((path, _), stamp)| {
+                let (fingerprint, parsed) = &parsed[path];
+                (path.as_path(), *stamp, *fingerprint, parsed)
+            })
+            .collect();
+        // A cache that cannot be written only costs the next build time.
+        let _ = parse::cache::write(&cache_file, salt, made, &entries);
+    };
+    let notes: Vec<String> = note
+        .map(|why| {
+            format!(
+                "the parse cache {} was not used: {why}; every paper was parsed, and the next build uses the new cache",
+                cache_file.display()
+            )
+        })
+        .into_iter()
+        .collect();
+    let stages = vec![("load", loaded), ("parse", clock.elapsed())];
+    let modelled = session
+        .model_parsed(&paths, load_problems, stages)
+        .and_then(|m| Ok((finish(m.diagnostics, options.strict)?, m.site, m.stages)));
+    let (diagnostics, site, mut stages) = match modelled {
+        Ok(modelled) => modelled,
+        Err(failure) => {
+            save_cache(&mut session);
+            return Err(failure);
+        }
+    };
     // Only a build without warnings may be skipped next time: warnings must
     // be shown on every build.
     let inputs = inputs_key
@@ -498,9 +640,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     })?;
     stages.push(("key+render+write", clock.elapsed()));
     drop(renderer);
+    let clock = Instant::now();
+    save_cache(&mut session);
+    stages.push(("cache", clock.elapsed()));
     let files = written.files;
     let mut report = BuildReport::new(&site, files, session, started, stages, diagnostics);
     report.written = written;
+    report.notes = notes;
+    report.parsed = Some((parsed, stamps.len()));
     Ok(report)
 }
 
@@ -542,4 +689,11 @@ fn finish(mut diagnostics: Vec<Diagnostic>, strict: bool) -> Result<Vec<Diagnost
         return Err(BuildFailure::new(diagnostics));
     }
     Ok(diagnostics)
+}
+
+/// Now, in nanoseconds since the Unix epoch (as file times are).
+fn now_nanos() -> i128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as i128)
 }

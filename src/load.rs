@@ -78,14 +78,32 @@ pub fn check_site(root: &Path) -> Result<(), Diagnostic> {
     Ok(())
 }
 
-/// Reads every `*.md` under `content/papers`, sorted by path so the rest of
-/// the pipeline sees the same order on every machine.
-pub fn load_papers(root: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+/// What a file looks like on disk, from its metadata alone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Stamp {
+    pub size: u64,
+    /// Nanoseconds since the Unix epoch.
+    pub mtime: i128,
+}
+
+/// A paper file found under `content/papers`, not yet read.
+#[derive(Debug, Clone)]
+pub struct Found {
+    pub abs: PathBuf,
+    /// The path the user knows it by (relative to the site root).
+    pub rel: PathBuf,
+    pub stamp: Stamp,
+}
+
+/// Lists every `*.md` under `content/papers` with its size and time, sorted
+/// by path so the rest of the pipeline sees the same order on every
+/// machine, and reports what is skipped (symlinks, unreadable entries).
+pub fn find_papers(root: &Path) -> (Vec<Found>, Vec<Diagnostic>) {
     let dir = root.join(PAPERS_DIR);
     let mut diagnostics = Vec::new();
-    let mut paths = Vec::new();
+    let mut found = Vec::new();
     if !dir.is_dir() {
-        return (Vec::new(), diagnostics);
+        return (found, diagnostics);
     }
     for entry in walk(&dir) {
         let entry = match entry {
@@ -105,21 +123,17 @@ pub fn load_papers(root: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
             continue;
         }
         if entry.file_type().is_file() && is_markdown(entry.path()) {
-            paths.push((entry.into_path(), rel));
+            match entry.metadata().map(|meta| stamp(&meta)) {
+                Ok(stamp) => found.push(Found {
+                    abs: entry.into_path(),
+                    rel,
+                    stamp,
+                }),
+                Err(e) => diagnostics.push(Diagnostic::error(&rel, e.to_string())),
+            }
         }
     }
-    let read: Vec<Result<SourceFile, Diagnostic>> = paths
-        .into_par_iter()
-        .map(|(abs, rel)| read_source(&abs, rel))
-        .collect();
-    let mut files = Vec::with_capacity(read.len());
-    for r in read {
-        match r {
-            Ok(f) => files.push(f),
-            Err(d) => diagnostics.push(d),
-        }
-    }
-    if files.is_empty() && diagnostics.is_empty() {
+    if found.is_empty() && diagnostics.is_empty() {
         diagnostics.push(
             Diagnostic::warning(Path::new(PAPERS_DIR), "no papers: the site will be empty")
                 .with_help(
@@ -127,35 +141,45 @@ pub fn load_papers(root: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
                 ),
         );
     }
+    (found, diagnostics)
+}
+
+fn stamp(meta: &std::fs::Metadata) -> Stamp {
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i128);
+    Stamp {
+        size: meta.len(),
+        mtime,
+    }
+}
+
+/// Reads the `found` files, in parallel, keeping their order; a file that
+/// cannot be read becomes a diagnostic.
+pub fn read_found(found: &[Found]) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    let read: Vec<Result<SourceFile, Diagnostic>> = found
+        .par_iter()
+        .map(|f| read_source(&f.abs, f.rel.clone()))
+        .collect();
+    let mut files = Vec::with_capacity(read.len());
+    let mut diagnostics = Vec::new();
+    for r in read {
+        match r {
+            Ok(f) => files.push(f),
+            Err(d) => diagnostics.push(d),
+        }
+    }
     (files, diagnostics)
 }
 
-/// Path, size and modification time (ns since the epoch) of every paper
-/// file, in load order, without reading any. `None` when there is anything
-/// [`load_papers`] would report (an unreadable entry, a symlink).
-pub fn stat_papers(root: &Path) -> Option<Vec<(PathBuf, u64, i128)>> {
-    let dir = root.join(PAPERS_DIR);
-    let mut stats = Vec::new();
-    if !dir.is_dir() {
-        return Some(stats);
-    }
-    for entry in walk(&dir) {
-        let entry = entry.ok()?;
-        if entry.file_type().is_symlink() {
-            return None;
-        }
-        if entry.file_type().is_file() && is_markdown(entry.path()) {
-            let meta = entry.metadata().ok()?;
-            let mtime = meta
-                .modified()
-                .ok()?
-                .duration_since(std::time::UNIX_EPOCH)
-                .ok()?
-                .as_nanos() as i128;
-            stats.push((relative(root, entry.path()), meta.len(), mtime));
-        }
-    }
-    Some(stats)
+/// Reads every paper file ([`find_papers`], then [`read_found`]).
+pub fn load_papers(root: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
+    let (found, mut diagnostics) = find_papers(root);
+    let (files, problems) = read_found(&found);
+    diagnostics.extend(problems);
+    (files, diagnostics)
 }
 
 /// Re-reads the paper files at `changed` (relative to `root`) into `files`,

@@ -616,8 +616,16 @@ fn report(
                 for (stage, time) in &r.stages {
                     eprintln!("  {stage:<8} {:>6} ms", time.as_millis());
                 }
+                if let Some((parsed, of)) = r.parsed {
+                    eprintln!(
+                        "  parsed {parsed} of {of} paper files (the rest from the parse cache)"
+                    );
+                }
             }
             if verbosity != Verbosity::Quiet {
+                for note in &r.notes {
+                    eprintln!("note: {note}");
+                }
                 print_summary(command, r, diagnostics.len());
             }
             ExitCode::SUCCESS

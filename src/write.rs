@@ -698,11 +698,22 @@ struct Manifest {
 const MANIFEST_HEADER: &str = concat!("paperfeed manifest 3 ", env!("CARGO_PKG_VERSION"));
 
 pub fn manifest_path(output: &Path) -> PathBuf {
+    beside(output, "manifest")
+}
+
+/// Where `build` keeps its parse cache ([`crate::parse::cache`]): beside
+/// the manifest, so neither is deployed.
+pub fn parse_cache_path(output: &Path) -> PathBuf {
+    beside(output, "parsed")
+}
+
+/// `public` → `.public.<what>`: hidden, beside the output.
+fn beside(output: &Path, what: &str) -> PathBuf {
     let name = output
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| "public".into());
-    output.with_file_name(format!(".{name}.manifest"))
+    output.with_file_name(format!(".{name}.{what}"))
 }
 
 impl Manifest {

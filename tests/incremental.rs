@@ -227,3 +227,119 @@ fn warnings_are_shown_on_every_build_not_only_the_first() {
         );
     }
 }
+
+/// Gives every paper file of `site` a modification time well in the past
+/// that follows from its text, as files edited a while ago have: the parse
+/// cache trusts only time stamps older than the cache itself, and an edit
+/// gives a file a new one.
+fn age_papers(site: &TestSite) {
+    for name in site.paper_files() {
+        let path = site.root().join("content/papers").join(name);
+        let text = std::fs::read(&path).unwrap();
+        let hash = text.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+        });
+        let when = std::time::UNIX_EPOCH
+            + std::time::Duration::from_secs(1_500_000_000 + hash % 100_000_000);
+        let file = std::fs::File::options().write(true).open(path).unwrap();
+        file.set_modified(when).unwrap();
+    }
+}
+
+/// The "parsed N of M" line of a verbose build.
+fn parsed(stderr: &str) -> (usize, usize) {
+    let line = stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("parsed "))
+        .unwrap_or_else(|| panic!("no parse line: {stderr}"));
+    let mut words = line.split(' ');
+    let n = words.next().unwrap().parse().unwrap();
+    let of = words.nth(1).unwrap().parse().unwrap();
+    (n, of)
+}
+
+fn build_verbose(site: &TestSite, args: &[&str]) -> String {
+    let out = site.build(&[&["-v"], args].concat()).success();
+    String::from_utf8_lossy(&out.get_output().stderr).into_owned()
+}
+
+#[test]
+fn the_parse_cache_spares_unchanged_files_and_a_damaged_one_costs_a_full_parse() {
+    let site = TestSite::fixture("empty");
+    site.add_papers(12);
+    age_papers(&site);
+    let first = build_verbose(&site, &[]);
+    assert_eq!(parsed(&first), (12, 12), "{first}");
+    let cache = site.root().join(".public.parsed");
+    assert!(cache.is_file());
+
+    site.write(
+        "content/papers/paper-3.md",
+        "---\ntitle: \"Edited\"\ndate: 2024-01-04\nauthors: [\"Author 3\"]\n---\nNew abstract.\n",
+    );
+    age_papers(&site);
+    let edited = build_verbose(&site, &[]);
+    assert_eq!(parsed(&edited), (1, 12), "only the changed file: {edited}");
+    assert!(
+        site.read("papers/paper-3/index.html")
+            .contains("New abstract.")
+    );
+    let fresh = site.root().join("fresh");
+    build_into(&site, &fresh, None);
+    assert_eq!(
+        differing(&snapshot(&site.public()), &snapshot(&fresh)),
+        Vec::<String>::new()
+    );
+
+    // A fresh checkout (CI) dates every file now: each is read, but only
+    // a changed text is parsed.
+    site.write(
+        "content/papers/paper-5.md",
+        "---\ntitle: \"Five\"\ndate: 2024-01-06\nauthors: [\"Author 5\"]\n---\nFive.\n",
+    );
+    for name in site.paper_files() {
+        let path = site.root().join("content/papers").join(name);
+        let file = std::fs::File::options().write(true).open(path).unwrap();
+        file.set_modified(std::time::SystemTime::now()).unwrap();
+    }
+    let checkout = build_verbose(&site, &[]);
+    assert_eq!(parsed(&checkout), (1, 12), "{checkout}");
+    age_papers(&site);
+
+    // Damaged (one flipped byte) or not a cache at all: every file is
+    // parsed again, the build says why and still passes --strict, and the
+    // output is still right.
+    let bytes = std::fs::read(&cache).unwrap();
+    let mut flipped = bytes.clone();
+    flipped[bytes.len() / 2] ^= 0x01;
+    for (round, (damage, why)) in [
+        (flipped, "damaged"),
+        (b"hello".to_vec(), "damaged"),
+        (
+            b"paperfeed parsed\nsomething else entirely, from a later paperfeed".to_vec(),
+            "another version",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        std::fs::write(&cache, damage).unwrap();
+        site.write(
+            "content/papers/paper-0.md",
+            &format!("---\ntitle: \"Paper number 0\"\ndate: 2024-01-01\nauthors: [\"Author 0\"]\n---\nRound {round}.\n"),
+        );
+        age_papers(&site);
+        let again = build_verbose(&site, &["--strict"]);
+        assert_eq!(parsed(&again), (12, 12), "{again}");
+        assert!(again.contains("note: the parse cache"), "{again}");
+        assert!(again.contains(why), "{why}: {again}");
+        let _ = std::fs::remove_dir_all(&fresh);
+        let _ = std::fs::remove_file(site.root().join(".fresh.manifest"));
+        let _ = std::fs::remove_file(site.root().join(".fresh.parsed"));
+        build_into(&site, &fresh, None);
+        assert_eq!(
+            differing(&snapshot(&site.public()), &snapshot(&fresh)),
+            Vec::<String>::new()
+        );
+    }
+}

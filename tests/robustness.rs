@@ -164,7 +164,14 @@ fn slugs_and_tags_cannot_leave_the_output_folder() {
     for entry in std::fs::read_dir(site.root()).unwrap() {
         let name = entry.unwrap().file_name().into_string().unwrap();
         assert!(
-            ["content", "public", ".public.manifest", "site.toml"].contains(&name.as_str()),
+            [
+                "content",
+                "public",
+                ".public.manifest",
+                ".public.parsed",
+                "site.toml"
+            ]
+            .contains(&name.as_str()),
             "unexpected {name}"
         );
     }

@@ -16,7 +16,8 @@ use crate::load::SourceFile;
 use crate::slug::slugify;
 
 /// A paper as the rest of the pipeline sees it: validated, body rendered.
-#[derive(Debug, Clone)]
+/// Serializable for the parse cache ([`super::cache`]).
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Paper {
     pub source: PathBuf,
     pub slug: String,

@@ -1,6 +1,7 @@
 //! Stage 2: one source file to one [`Paper`]: front matter checked field by
 //! field, body rendered to HTML. Pure: takes text, returns values.
 
+pub mod cache;
 pub mod chars;
 mod frontmatter;
 pub mod highlight;

@@ -1,0 +1,347 @@
+//! The parse results of the last build, kept beside the output folder
+//! (`public` → `.public.parsed`), so the next `build` reads and parses only
+//! the paper files that changed. An entry is used when its file's path,
+//! size and modification time are as recorded; a file modified shortly
+//! before the cache was made is read again anyway, as git does for its
+//! index, because a second edit within one timestamp tick would otherwise
+//! go unseen. A cache that is missing, damaged, or from another version or
+//! parse setting is not used: the build parses everything, and says why
+//! when the cache was there.
+
+use std::collections::HashMap;
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::Paper;
+use crate::diagnostic::Diagnostic;
+use crate::load::Stamp;
+
+const MAGIC: &[u8] = b"paperfeed parsed\n";
+/// Changes whenever what is stored changes shape.
+const FORMAT: u32 = 1;
+/// How long before the cache was made a file must have last changed for
+/// its time stamp to be trusted.
+const RACY_NANOS: i128 = 2_000_000_000;
+/// Entries decoded together.
+const BATCH: u64 = 4096;
+
+/// A paper file as last parsed.
+#[derive(Serialize, Deserialize)]
+struct Entry<P, D> {
+    path: PathBuf,
+    size: u64,
+    mtime: i128,
+    /// [`super::fingerprint`] of the file's path and text.
+    fingerprint: u64,
+    paper: Option<P>,
+    problems: D,
+}
+
+/// An entry as read back.
+type Owned = Entry<Paper, Vec<Diagnostic>>;
+
+/// A file's parse: the paper (unless an error stopped it) and its problems.
+pub type Parsed = (Option<Arc<Paper>>, Vec<Diagnostic>);
+
+/// The cache as read: entries by path.
+#[derive(Default)]
+pub struct ParseCache {
+    entries: HashMap<PathBuf, Owned>,
+    /// When the build that wrote it started reading files.
+    made: i128,
+}
+
+impl ParseCache {
+    /// Reads the cache at `path` for a site whose parse setting hashes to
+    /// `salt`. An empty cache when there is none; an empty cache and a note
+    /// saying why when it is there but cannot be used.
+    pub fn read(path: &Path, salt: u64) -> (ParseCache, Option<String>) {
+        let file = match std::fs::File::open(path) {
+            Ok(file) => file,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Default::default(),
+            Err(e) => return (ParseCache::default(), Some(format!("cannot read it: {e}"))),
+        };
+        match read_entries(BufReader::with_capacity(1 << 20, file), salt) {
+            Ok(cache) => (cache, None),
+            Err(why) => (ParseCache::default(), Some(why)),
+        }
+    }
+
+    /// The recorded parse of `rel`, and whether its file's stamp says it is
+    /// unchanged. When it does not (an edit, or a fresh checkout in CI that
+    /// dates every file now), the caller reads the file and uses the parse
+    /// only if the fingerprint of its text is the recorded one.
+    pub fn take(&mut self, rel: &Path, stamp: Stamp) -> Option<(bool, (u64, Parsed))> {
+        let entry = self.entries.remove(rel)?;
+        let unchanged = entry.size == stamp.size
+            && entry.mtime == stamp.mtime
+            && stamp.mtime <= self.made - RACY_NANOS;
+        Some((
+            unchanged,
+            (
+                entry.fingerprint,
+                (entry.paper.map(Arc::new), entry.problems),
+            ),
+        ))
+    }
+}
+
+/// Writes the cache for the files `parsed` (path, stamp, fingerprint and
+/// parse, in any order), as made by a build that started reading at
+/// `made`; through a temporary file, so a reader never sees half of it.
+pub fn write(
+    path: &Path,
+    salt: u64,
+    made: i128,
+    parsed: &[(&Path, Stamp, u64, &Parsed)],
+) -> io::Result<()> {
+    let temp = path.with_extension("parsed-tmp");
+    let written = (|| {
+        let mut out = Hashing::new(BufWriter::with_capacity(
+            1 << 20,
+            std::fs::File::create(&temp)?,
+        ));
+        out.write_all(MAGIC)?;
+        out.write_all(&header(salt))?;
+        out.write_all(&made.to_le_bytes())?;
+        out.write_all(&(parsed.len() as u64).to_le_bytes())?;
+        let mut buf = Vec::new();
+        for &(path, stamp, fingerprint, (paper, problems)) in parsed {
+            let entry = Entry {
+                path: path.to_path_buf(),
+                size: stamp.size,
+                mtime: stamp.mtime,
+                fingerprint,
+                paper: paper.as_deref(),
+                problems: &problems[..],
+            };
+            buf.clear();
+            buf = postcard::to_extend(&entry, buf).map_err(io::Error::other)?;
+            out.write_all(&(buf.len() as u64).to_le_bytes())?;
+            out.write_all(&buf)?;
+        }
+        let sum = out.hash();
+        let mut inner = out.into_inner();
+        inner.write_all(&sum.to_le_bytes())?;
+        inner.flush()
+    })();
+    match written.and_then(|()| std::fs::rename(&temp, path)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(e)
+        }
+    }
+}
+
+/// The program version and format, then the site's parse setting.
+fn header(salt: u64) -> Vec<u8> {
+    let version = env!("CARGO_PKG_VERSION").as_bytes();
+    let mut out = FORMAT.to_le_bytes().to_vec();
+    out.extend((version.len() as u64).to_le_bytes());
+    out.extend(version);
+    out.extend(salt.to_le_bytes());
+    out
+}
+
+fn read_entries(reader: impl Read, salt: u64) -> Result<ParseCache, String> {
+    let damaged = |e: io::Error| format!("it is damaged ({e})");
+    let mut input = Hashing::new(reader);
+    let mut magic = vec![0; MAGIC.len()];
+    input.read_exact(&mut magic).map_err(damaged)?;
+    let expected = header(salt);
+    let mut got = vec![0; expected.len()];
+    input.read_exact(&mut got).map_err(damaged)?;
+    if magic != MAGIC {
+        return Err("it is not a paperfeed parse cache".into());
+    }
+    if got != expected {
+        return Err(
+            "it was made by another version of paperfeed or another markdown setting".into(),
+        );
+    }
+    let made = i128::from_le_bytes(read_array(&mut input).map_err(damaged)?);
+    let count = u64::from_le_bytes(read_array(&mut input).map_err(damaged)?);
+    let mut entries = HashMap::new();
+    // Records are read in order (the checksum runs over them) and decoded
+    // in parallel, a batch at a time so memory stays near the cache's size.
+    let mut left = count;
+    while left > 0 {
+        let batch = left.min(BATCH);
+        left -= batch;
+        let mut records = Vec::with_capacity(batch as usize);
+        for _ in 0..batch {
+            let len = u64::from_le_bytes(read_array(&mut input).map_err(damaged)?);
+            // A length no entry can have is damage, not an allocation to try.
+            let len = usize::try_from(len)
+                .ok()
+                .filter(|&len| len <= 1 << 30)
+                .ok_or("it is damaged (an entry's length)")?;
+            let mut record = vec![0; len];
+            input.read_exact(&mut record).map_err(damaged)?;
+            records.push(record);
+        }
+        let decoded: Vec<Owned> = records
+            .par_iter()
+            .map(|record| postcard::from_bytes(record))
+            .collect::<Result<_, _>>()
+            .map_err(|e| format!("it is damaged ({e})"))?;
+        entries.extend(decoded.into_iter().map(|e| (e.path.clone(), e)));
+    }
+    let sum = input.hash();
+    let recorded = u64::from_le_bytes(read_array(&mut input.inner).map_err(damaged)?);
+    if sum != recorded {
+        return Err("it is damaged (its checksum does not match)".into());
+    }
+    Ok(ParseCache { entries, made })
+}
+
+fn read_array<const N: usize>(input: &mut impl Read) -> io::Result<[u8; N]> {
+    let mut bytes = [0; N];
+    input.read_exact(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// A reader or writer that hashes what passes through it.
+struct Hashing<T> {
+    inner: T,
+    hasher: xxhash_rust::xxh3::Xxh3,
+}
+
+impl<T> Hashing<T> {
+    fn new(inner: T) -> Self {
+        Hashing {
+            inner,
+            hasher: xxhash_rust::xxh3::Xxh3::new(),
+        }
+    }
+    fn hash(&self) -> u64 {
+        self.hasher.digest()
+    }
+    fn into_inner(self) -> T {
+        self.inner
+    }
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn paper(title: &str) -> Paper {
+        let file = crate::load::SourceFile {
+            path: PathBuf::from("content/papers/a.md"),
+            text: format!("---\ntitle: {title}\ndate: 2024-01-02\nauthors: [A]\n---\nBody $x$.\n"),
+        };
+        let tools = super::super::Tools::default();
+        super::super::parse_paper(&file, &tools.renderers(false, "/"))
+            .0
+            .unwrap()
+    }
+
+    const OLD: Stamp = Stamp {
+        size: 10,
+        mtime: 1_000_000_000_000,
+    };
+    const MADE: i128 = 2_000_000_000_000;
+
+    fn written(dir: &Path) -> PathBuf {
+        let path = dir.join(".public.parsed");
+        let parsed: Parsed = (Some(Arc::new(paper("One"))), vec![]);
+        let failed: Parsed = (None, vec![Diagnostic::error(Path::new("b.md"), "bad")]);
+        write(
+            &path,
+            7,
+            MADE,
+            &[
+                (Path::new("a.md"), OLD, 1, &parsed),
+                (Path::new("b.md"), OLD, 2, &failed),
+            ],
+        )
+        .unwrap();
+        path
+    }
+
+    #[test]
+    fn entries_come_back_while_their_files_are_unchanged() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = written(dir.path());
+        let (mut cache, note) = ParseCache::read(&path, 7);
+        assert!(note.is_none());
+        let (unchanged, (fingerprint, (paper, problems))) =
+            cache.take(Path::new("a.md"), OLD).unwrap();
+        assert!(unchanged);
+        assert_eq!(fingerprint, 1);
+        let paper = paper.unwrap();
+        assert_eq!((paper.title.as_str(), problems.len()), ("One", 0));
+        assert_eq!(paper.body_html, self::paper("One").body_html);
+        let (_, (_, (none, problems))) = cache.take(Path::new("b.md"), OLD).unwrap();
+        assert!(none.is_none() && problems[0].message == "bad");
+
+        let stale = |stamp: Stamp| {
+            let (mut cache, _) = ParseCache::read(&path, 7);
+            !cache.take(Path::new("a.md"), stamp).unwrap().0
+        };
+        assert!(stale(Stamp { size: 11, ..OLD }));
+        assert!(stale(Stamp {
+            mtime: OLD.mtime + 1,
+            ..OLD
+        }));
+        // Changed within the racy window before the cache was made: the
+        // time stamp cannot tell, so the file is read again.
+        assert!(stale(Stamp {
+            mtime: MADE - 1,
+            ..OLD
+        }));
+        assert!(cache.take(Path::new("c.md"), OLD).is_none());
+    }
+
+    #[test]
+    fn a_damaged_or_foreign_cache_is_not_used_and_says_why() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = written(dir.path());
+        let (cache, note) = ParseCache::read(&path, 8);
+        assert!(cache.entries.is_empty());
+        assert!(note.unwrap().contains("another version"));
+
+        let bytes = std::fs::read(&path).unwrap();
+        for cut in [0, 5, bytes.len() / 2, bytes.len() - 1] {
+            std::fs::write(&path, &bytes[..cut]).unwrap();
+            let (cache, note) = ParseCache::read(&path, 7);
+            assert!(cache.entries.is_empty(), "cut at {cut}");
+            assert!(note.is_some(), "cut at {cut}");
+        }
+        for at in [bytes.len() / 3, bytes.len() - 3] {
+            let mut flipped = bytes.clone();
+            flipped[at] ^= 0x20;
+            std::fs::write(&path, &flipped).unwrap();
+            let (cache, note) = ParseCache::read(&path, 7);
+            assert!(cache.entries.is_empty(), "flipped at {at}");
+            assert!(note.unwrap().contains("damaged"), "flipped at {at}");
+        }
+        let missing = ParseCache::read(&dir.path().join("none"), 7);
+        assert!(missing.0.entries.is_empty() && missing.1.is_none());
+    }
+}

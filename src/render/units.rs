@@ -87,6 +87,8 @@ pub struct Renderer<'a> {
     cards: Vec<OnceLock<Result<Arc<str>, Diagnostic>>>,
     /// Cards of an earlier build, looked up before rendering one.
     earlier_cards: Option<&'a CardCache>,
+    /// What every authors index page reads of the authors (see [`Self::key`]).
+    authors_digest: OnceLock<u64>,
 }
 
 /// Cards from earlier renders, by [`Renderer::card_key`], for `serve`.
@@ -127,6 +129,7 @@ impl<'a> Renderer<'a> {
             shapes: shapes(site, routes),
             cards: (0..site.papers.len()).map(|_| OnceLock::new()).collect(),
             earlier_cards: None,
+            authors_digest: OnceLock::new(),
         }
     }
 
@@ -346,11 +349,16 @@ impl<'a> Renderer<'a> {
                 }
             }
             Unit::AuthorsIndex(n) => {
-                // Every page's jump bar links to every initial's page.
-                (theme.key("authors.html"), n).hash(&mut h);
-                for a in &site.authors {
-                    (&a.name, &a.slug, a.papers.len()).hash(&mut h);
-                }
+                // Every page's jump bar links to every initial's page, so
+                // every page reads every author: hashed once for all pages.
+                let authors = *self.authors_digest.get_or_init(|| {
+                    let mut h = xxhash_rust::xxh3::Xxh3::new();
+                    for a in &site.authors {
+                        (&a.name, &a.slug, a.papers.len()).hash(&mut h);
+                    }
+                    h.finish()
+                });
+                (theme.key("authors.html"), n, authors).hash(&mut h);
             }
             Unit::FeedsIndex => {
                 theme.key("feeds.html").hash(&mut h);

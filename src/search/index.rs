@@ -9,14 +9,19 @@
 //! with doc numbers delta-encoded; `fields` is a bit set of where the term
 //! occurs (see [`Field`]).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
+
+// Keys here are the index's words: millions of lookups per build, where
+// std's flood-resistant SipHash costs more than the work. The words come
+// from the site's own papers, not from strangers.
+use rustc_hash::FxHashMap;
 
 use rayon::prelude::*;
 
 use serde::Serialize;
 
 use super::query::tag_key;
-use super::text::words;
+use super::text::each_word;
 use crate::model::Site;
 use crate::routes::Routes;
 
@@ -75,11 +80,11 @@ pub fn card_chunk(cards: &[&str]) -> String {
 pub fn build(site: &Site, routes: Routes) -> Vec<(String, String)> {
     // Papers are tokenised in parallel; then term → postings, merged from
     // per-thread maps and sorted by term.
-    let postings: HashMap<String, Vec<Posting>> = site
+    let postings: FxHashMap<String, Vec<Posting>> = site
         .papers
         .par_iter()
         .enumerate()
-        .fold(HashMap::new, |mut postings, (doc, paper)| {
+        .fold(FxHashMap::default, |mut postings, (doc, paper)| {
             for (term, mask) in terms(paper) {
                 postings
                     .entry(term)
@@ -88,7 +93,7 @@ pub fn build(site: &Site, routes: Routes) -> Vec<(String, String)> {
             }
             postings
         })
-        .reduce(HashMap::new, |a, b| {
+        .reduce(FxHashMap::default, |a, b| {
             let (mut a, b) = if a.len() < b.len() { (b, a) } else { (a, b) };
             for (term, list) in b {
                 a.entry(term).or_default().extend(list);
@@ -167,12 +172,15 @@ fn unpack(posting: Posting) -> (u32, u8) {
 }
 
 /// A paper's terms, each with the fields it occurs in.
-fn terms(paper: &crate::parse::Paper) -> HashMap<String, u8> {
-    let mut fields: HashMap<String, u8> = HashMap::new();
+fn terms(paper: &crate::parse::Paper) -> FxHashMap<String, u8> {
+    let mut fields: FxHashMap<String, u8> = FxHashMap::default();
     let mut add = |text: &str, field: Field| {
-        for w in words(text) {
-            *fields.entry(w).or_default() |= field as u8;
-        }
+        each_word(text, |w| match fields.get_mut(w) {
+            Some(mask) => *mask |= field as u8,
+            None => {
+                fields.insert(w.to_string(), field as u8);
+            }
+        });
     };
     add(&paper.title, Field::Title);
     for a in &paper.authors {

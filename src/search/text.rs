@@ -15,6 +15,11 @@ pub const STOPWORDS: [&str; 24] = [
 
 /// Accents stripped and lowercased.
 pub fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        // What the general path gives ASCII, without decomposing each
+        // character: most abstracts, and the index folds every one.
+        return text.to_ascii_lowercase();
+    }
     text.nfd()
         .filter(|c| !is_combining_mark(*c))
         .flat_map(char::to_lowercase)
@@ -23,11 +28,17 @@ pub fn fold(text: &str) -> String {
 
 /// The searchable words of `text`, in order, stopwords removed.
 pub fn words(text: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    each_word(text, |w| words.push(w.to_string()));
+    words
+}
+
+/// Calls `f` with each of [`words`], borrowed (nothing is allocated per word).
+pub fn each_word(text: &str, mut f: impl FnMut(&str)) {
     fold(text)
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty() && !STOPWORDS.contains(w))
-        .map(str::to_string)
-        .collect()
+        .for_each(&mut f);
 }
 
 #[cfg(test)]
@@ -47,5 +58,14 @@ mod tests {
             ["arxiv", "2402", "12527", "o", "n"]
         );
         assert_eq!(words("李明 and Zoë"), ["李明", "zoe"]);
+        // The ASCII shortcut folds as the general path does.
+        for text in ["MiXeD Case, 123 x-y_z!", "ABC\tdef\n"] {
+            let general: String = text
+                .nfd()
+                .filter(|c| !is_combining_mark(*c))
+                .flat_map(char::to_lowercase)
+                .collect();
+            assert_eq!(fold(text), general);
+        }
     }
 }

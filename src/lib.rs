@@ -245,6 +245,22 @@ impl Session {
         render::units::Renderer::new(site, &self.config, &self.theme, &self.syntax_css)
     }
 
+    /// [`Self::renderer`] reusing the lists of an earlier renderer of the
+    /// same site (see [`render::units::Renderer::with_lists`]).
+    pub fn renderer_with<'a>(
+        &'a self,
+        site: &'a model::Site,
+        lists: std::sync::Arc<render::units::Lists>,
+    ) -> render::units::Renderer<'a> {
+        render::units::Renderer::with_lists(
+            site,
+            &self.config,
+            &self.theme,
+            &self.syntax_css,
+            lists,
+        )
+    }
+
     /// Reads the content, parses what changed since the last call, and
     /// builds the site model.
     pub fn model(&mut self) -> Result<Modelled, BuildFailure> {
@@ -556,13 +572,6 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         parsed,
     } = session.load_cached(found, problems, &mut cache);
     drop(cache);
-    let inputs_key = session.inputs_key(&fingerprints, &load_problems);
-    if let Some(recorded) = recorded.filter(|r| inputs_key == Some(r.key)) {
-        return Ok(BuildReport::unchanged(recorded, session, started, clock));
-    }
-    let loaded = clock.elapsed();
-    let clock = Instant::now();
-    let paths: Vec<PathBuf> = fingerprints.iter().map(|(path, _)| path.clone()).collect();
     // The parses are good whatever happens next, so they are kept for the
     // next build unless writing the output failed: then nothing beside it
     // changes either.
@@ -579,6 +588,16 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         // A cache that cannot be written only costs the next build time.
         let _ = parse::cache::write(&cache_file, salt, made, &entries);
     };
+    let inputs_key = session.inputs_key(&fingerprints, &load_problems);
+    if let Some(recorded) = recorded.filter(|r| inputs_key == Some(r.key)) {
+        // The texts are as built, but their stamps are new (a checkout):
+        // recorded, so the next build need not read the files again.
+        save_cache(&mut session);
+        return Ok(BuildReport::unchanged(recorded, session, started, clock));
+    }
+    let loaded = clock.elapsed();
+    let clock = Instant::now();
+    let paths: Vec<PathBuf> = fingerprints.iter().map(|(path, _)| path.clone()).collect();
     let notes: Vec<String> = note
         .map(|why| {
             format!(

@@ -18,7 +18,7 @@ use std::sync::{Arc, RwLock};
 use super::watch::Change;
 use crate::engine::{self, Files, MemoryStore, Scope};
 use crate::parse::Paper;
-use crate::render::units::{CardCache, Unit};
+use crate::render::units::{CardCache, Lists, Unit};
 use crate::write::{Failure, WriteReport};
 use crate::{BuildFailure, BuildOptions, Diagnostic, Session};
 
@@ -49,6 +49,8 @@ pub struct Builder {
     /// there of the units that show it.
     plan: Vec<Unit>,
     dependents: Vec<Vec<u32>>,
+    /// The lists of the last full rebuild: an in-place edit keeps them.
+    lists: Option<Arc<Lists>>,
     /// Set by an in-place edit: `site`'s related papers may be stale, and
     /// [`Builder::catch_up`] does a full rebuild.
     behind: bool,
@@ -78,6 +80,7 @@ impl Builder {
             site: None,
             plan: Vec::new(),
             dependents: Vec::new(),
+            lists: None,
             behind: false,
             failed: false,
             pending: Vec::new(),
@@ -168,6 +171,7 @@ impl Builder {
         lap("render");
         let cards = renderer.card_cache(&self.cards);
         let dependents = renderer.dependents(&plan);
+        self.lists = Some(renderer.lists());
         drop(renderer);
         self.cards = cards;
         let mut done = self.rebuilt(written, plan.len());
@@ -225,7 +229,9 @@ impl Builder {
         at.dedup();
         let affected: Vec<Unit> = at.iter().map(|&at| self.plan[at as usize]).collect();
         lap("model");
-        let renderer = session.renderer(site).with_cards(&self.cards);
+        let renderer = session
+            .renderer_with(site, self.lists.clone()?)
+            .with_cards(&self.cards);
         let written = engine::update(
             &renderer,
             &mut self.store,

@@ -64,10 +64,6 @@ impl MemoryStore {
         outputs.sort_by(|a, b| a.path.cmp(&b.path));
         outputs
     }
-
-    pub fn file_count(&self) -> usize {
-        self.files.read().expect("lock poisoned").len()
-    }
 }
 
 impl Store for MemoryStore {

@@ -2,8 +2,11 @@
 //! everything its bytes depend on. A unit whose key is unchanged since the
 //! last build need not be rendered again, which is what makes warm builds
 //! and `serve` fast. Keys are computed from the model without rendering, so
-//! they must name every input the unit's renderer reads; the tests in
-//! `tests/incremental.rs` and `tests/serve.rs` compare incremental output with a full build.
+//! they must name every input the unit's renderer reads. Matches on units
+//! and lists name every variant, so a new kind cannot fall through; and
+//! `tests/incremental_edits.rs` applies random edits and compares what the
+//! engine left (on disk and in `serve`) with a fresh build, whatever unit a
+//! key is missing an input for.
 
 use std::hash::{Hash, Hasher};
 use std::sync::{Arc, OnceLock};

@@ -642,16 +642,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     .map_err(|e| {
         let untouched = e.output_untouched();
         let mut all = diagnostics.clone();
-        all.push(match e {
-            write::Failure::Render(d) => d,
-            write::Failure::Write(e) => {
-                let d = Diagnostic::error(&session.output_dir, e.to_string());
-                match e.help() {
-                    Some(help) => d.with_help(help),
-                    None => d,
-                }
-            }
-        });
+        all.push(e.into_diagnostic(&session.output_dir));
         BuildFailure {
             output_untouched: untouched,
             ..failure(all)

@@ -74,6 +74,21 @@ impl Failure {
             Failure::Write(e) => e.output_untouched(),
         }
     }
+
+    /// The failure as the problem to report; a write error is located at
+    /// `output` (the folder or store written to) and says what to do.
+    pub fn into_diagnostic(self, output: &Path) -> Diagnostic {
+        match self {
+            Failure::Render(d) => d,
+            Failure::Write(e) => {
+                let d = Diagnostic::error(output, e.to_string());
+                match e.help() {
+                    Some(help) => d.with_help(help),
+                    None => d,
+                }
+            }
+        }
+    }
 }
 
 fn io_err(action: &'static str, path: &Path) -> impl FnOnce(io::Error) -> WriteError {

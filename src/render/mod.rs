@@ -96,12 +96,7 @@ pub fn render_site(
         crate::engine::Scope::Site(&plan),
         &|_| false,
     )
-    .map_err(|e| match e {
-        crate::write::Failure::Render(d) => d,
-        crate::write::Failure::Write(e) => {
-            Diagnostic::error(std::path::Path::new("public"), e.to_string())
-        }
-    })?;
+    .map_err(|e| e.into_diagnostic(std::path::Path::new("(memory)")))?;
     Ok(store.into_outputs())
 }
 

@@ -322,10 +322,7 @@ impl Builder {
 /// A failed update as a build failure, after the problems found so far.
 fn failed(so_far: &[Diagnostic], e: Failure) -> BuildFailure {
     let mut all = so_far.to_vec();
-    all.push(match e {
-        Failure::Render(d) => d,
-        Failure::Write(e) => Diagnostic::error(std::path::Path::new("serve"), e.to_string()),
-    });
+    all.push(e.into_diagnostic(std::path::Path::new("(memory)")));
     BuildFailure::new(all)
 }
 

@@ -308,19 +308,22 @@ impl Session {
         cache: &mut parse::cache::ParseCache,
     ) -> Loaded {
         let mut missed = Vec::new();
+        let mut derived = Vec::new();
         for f in &found {
-            match cache.take(&f.rel, f.stamp) {
-                Some((true, parsed)) => {
-                    self.parsed.insert(f.rel.clone(), parsed);
-                }
-                Some((false, parsed)) => {
-                    // Kept if the text's fingerprint still matches.
-                    self.parsed.insert(f.rel.clone(), parsed);
-                    missed.push(f.clone());
-                }
-                None => missed.push(f.clone()),
+            let Some(cached) = cache.take(&f.rel, f.stamp) else {
+                missed.push(f.clone());
+                continue;
+            };
+            if !cached.unchanged {
+                // Kept if the text's fingerprint still matches.
+                missed.push(f.clone());
             }
+            // Keyed by fingerprint: unused if the text changed.
+            derived.extend(cached.derived.map(|d| (cached.fingerprint, d)));
+            self.parsed
+                .insert(f.rel.clone(), (cached.fingerprint, cached.parsed));
         }
+        self.memo.import(derived);
         let (files, unreadable) = load::read_found(&missed);
         if !unreadable.is_empty() {
             let read: std::collections::HashSet<&PathBuf> = files.iter().map(|f| &f.path).collect();
@@ -559,7 +562,6 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         return Ok(BuildReport::unchanged(recorded, session, started, clock));
     }
     session.one_off = true;
-    session.memo = model::Memo::one_off();
     let cache_file = write::parse_cache_path(&session.output_dir);
     let salt = session.parse_salt();
     let (mut cache, note) = parse::cache::ParseCache::read(&cache_file, salt);
@@ -577,12 +579,23 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     // changes either.
     let save_cache = |session: &mut Session| {
         let parsed = std::mem::take(&mut session.parsed);
+        let derived: Vec<Option<Vec<u8>>> = fingerprints
+            .par_iter()
+            .map(|(_, fingerprint)| session.memo.export(*fingerprint))
+            .collect();
         let entries: Vec<_> = fingerprints
             .iter()
             .zip(&stamps)
-            .map(|((path, _), stamp)| {
+            .zip(&derived)
+            .map(|(((path, _), stamp), derived)| {
                 let (fingerprint, parsed) = &parsed[path];
-                (path.as_path(), *stamp, *fingerprint, parsed)
+                parse::cache::Record {
+                    path,
+                    stamp: *stamp,
+                    fingerprint: *fingerprint,
+                    parsed,
+                    derived: derived.as_deref(),
+                }
             })
             .collect();
         // A cache that cannot be written only costs the next build time.

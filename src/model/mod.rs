@@ -56,8 +56,10 @@ pub struct Period {
     pub months: Vec<Period>,
 }
 
-/// What building a site keeps for the next build of the same site
-/// (`serve`): tokenised abstracts and slugs, which rarely change.
+/// What building a site keeps for the next build of the same site:
+/// tokenised abstracts and slugs, which rarely change. `serve` keeps it in
+/// memory; `build` keeps each paper's part in the parse cache, through
+/// [`Memo::export`] and [`Memo::import`].
 #[derive(Default)]
 pub struct Memo {
     related: related::Memo,
@@ -65,14 +67,30 @@ pub struct Memo {
     slugs: std::collections::HashMap<String, String>,
 }
 
+/// Leads what [`Memo::export`] gives; bump it when tokenising changes, so
+/// a cache from before is not used (it decodes, but would be wrong).
+const MEMO_FORMAT: u8 = 1;
+
 impl Memo {
-    /// For a single build: nothing is kept, which at a million papers saves
-    /// gigabytes of tokenised abstracts.
-    pub fn one_off() -> Memo {
-        Memo {
-            related: related::Memo::one_off(),
-            slugs: Default::default(),
-        }
+    /// What the memo holds for the paper with `fingerprint`, as bytes to
+    /// keep beside its parse; `None` when it holds nothing.
+    pub fn export(&self, fingerprint: u64) -> Option<Vec<u8>> {
+        let doc = self.related.docs.get(&fingerprint)?;
+        postcard::to_extend(&**doc, vec![MEMO_FORMAT]).ok()
+    }
+
+    /// Takes back what [`Memo::export`] gave for the papers with these
+    /// fingerprints. Bytes of another format are skipped: those papers
+    /// are tokenised again.
+    pub fn import(&mut self, kept: Vec<(u64, Box<[u8]>)>) {
+        let docs: Vec<(u64, Arc<related::Doc>)> = kept
+            .par_iter()
+            .filter_map(|(fingerprint, bytes)| {
+                let doc = bytes.strip_prefix(&[MEMO_FORMAT])?;
+                Some((*fingerprint, Arc::new(postcard::from_bytes(doc).ok()?)))
+            })
+            .collect();
+        self.related.docs.extend(docs);
     }
 }
 
@@ -434,6 +452,38 @@ fn group_terms(
 pub(crate) mod tests {
     use super::*;
     use std::path::PathBuf;
+
+    #[test]
+    fn the_memo_comes_back_from_its_bytes_and_other_formats_are_skipped() {
+        let papers: Vec<Arc<Paper>> = ["a", "b"]
+            .iter()
+            .enumerate()
+            .map(|(i, slug)| {
+                let mut p = paper(slug, "2024-01-02", &["rl"]);
+                p.body_text = "offline reinforcement learning".into();
+                p.fingerprint = i as u64;
+                Arc::new(p)
+            })
+            .collect();
+        let mut memo = Memo::default();
+        let site = Site::new_with(papers.clone(), false, &mut memo).unwrap();
+        let kept: Vec<(u64, Box<[u8]>)> = (0..2)
+            .map(|f| (f, memo.export(f).unwrap().into()))
+            .collect();
+        assert!(memo.export(7).is_none());
+        let mut back = Memo::default();
+        back.import(kept.clone());
+        assert_eq!(back.related.docs.len(), 2);
+        assert_eq!(back.related.docs[&0], memo.related.docs[&0]);
+        let again = Site::new_with(papers, false, &mut back).unwrap();
+        assert_eq!(again.related, site.related);
+
+        let mut foreign = Memo::default();
+        let mut bytes = kept[0].1.to_vec();
+        bytes[0] = MEMO_FORMAT + 1;
+        foreign.import(vec![(0, bytes.into()), (1, Box::from(&[MEMO_FORMAT][..]))]);
+        assert!(foreign.related.docs.is_empty());
+    }
 
     pub(crate) fn paper(slug: &str, date: &str, tags: &[&str]) -> Paper {
         Paper {

@@ -201,27 +201,6 @@ pub fn related(papers: &[Arc<Paper>], want: usize, memo: &mut Memo) -> Vec<Vec<u
 /// most distinctive words by tf-idf.
 fn features(papers: &[Arc<Paper>], memo: &mut Memo) -> Vec<Vec<(u64, f32)>> {
     let n = papers.len() as f32;
-    if memo.one_off {
-        // Nothing to keep: count document frequencies in one pass and
-        // tokenise again in a second, rather than holding every paper's
-        // words at once (gigabytes at a million papers).
-        let df = papers
-            .par_iter()
-            .fold(TokenMap::default, |mut df, paper| {
-                count(&mut df, &tokenize(paper));
-                df
-            })
-            .reduce(TokenMap::default, |mut a, b| {
-                for (id, c) in b {
-                    *a.entry(id).or_default() += c;
-                }
-                a
-            });
-        return papers
-            .par_iter()
-            .map(|paper| top_features(&tokenize(paper), &df, n))
-            .collect();
-    }
     let docs: Vec<Arc<Doc>> = papers
         .par_iter()
         .map(|paper| match memo.docs.get(&paper.fingerprint) {
@@ -244,24 +223,27 @@ fn features(papers: &[Arc<Paper>], memo: &mut Memo) -> Vec<Vec<(u64, f32)>> {
 }
 
 /// Adds the document's distinct words and tags to the document frequencies.
-fn count(df: &mut TokenMap<u32>, (tf, tags): &Doc) {
-    for &id in tf.iter().map(|(id, _)| id).chain(tags) {
+fn count(df: &mut TokenMap<u32>, doc: &Doc) {
+    for &id in doc.words.iter().chain(&doc.tags[..]) {
         *df.entry(id).or_default() += 1;
     }
 }
 
 /// A paper's tags and most distinctive words, weighted, among `n` papers.
-fn top_features((tf, tags): &Doc, df: &TokenMap<u32>, n: f32) -> Vec<(u64, f32)> {
+fn top_features(doc: &Doc, df: &TokenMap<u32>, n: f32) -> Vec<(u64, f32)> {
     let idf = |id: u64| (n / df[&id] as f32).ln();
-    let mut top: Vec<(u64, f32)> = tf
+    let mut top: Vec<(u64, f32)> = doc
+        .words
         .iter()
-        .filter(|&&(id, _)| df[&id] > 1)
-        .map(|&(id, count)| (id, (1.0 + (count as f32).ln()) * idf(id)))
+        .zip(&doc.counts[..])
+        .filter(|&(id, _)| df[id] > 1)
+        .map(|(&id, &count)| (id, (1.0 + f32::from(count).ln()) * idf(id)))
         .collect();
     top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     top.truncate(TERMS_PER_PAPER);
     top.extend(
-        tags.iter()
+        doc.tags
+            .iter()
             .filter(|&&id| df[&id] > 1)
             .map(|&id| (id, TAG_WEIGHT * idf(id).max(0.1))),
     );
@@ -271,10 +253,10 @@ fn top_features((tf, tags): &Doc, df: &TokenMap<u32>, n: f32) -> Vec<(u64, f32)>
 /// Maps keyed by tokens or fingerprints: the keys are xxh3 hashes already,
 /// so hashing them again (std's SipHash) would only cost time; the df count
 /// alone does a million lookups at 10,000 papers.
-type TokenMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<PreHashed>>;
+pub(super) type TokenMap<V> = HashMap<u64, V, std::hash::BuildHasherDefault<PreHashed>>;
 
 #[derive(Default)]
-struct PreHashed(u64);
+pub(super) struct PreHashed(u64);
 
 impl std::hash::Hasher for PreHashed {
     fn finish(&self) -> u64 {
@@ -291,44 +273,50 @@ impl std::hash::Hasher for PreHashed {
     }
 }
 
-/// A paper's words with their counts, sorted by word, and its distinct tags.
-type Doc = (Vec<(u64, u32)>, Vec<u64>);
-
-/// Tokenised papers by fingerprint, kept between builds by `serve`: an
-/// edit re-tokenises one paper, not all of them.
-#[derive(Default)]
-pub(super) struct Memo {
-    docs: TokenMap<Arc<Doc>>,
-    /// No later build will ask: keep nothing.
-    one_off: bool,
+/// A paper's distinct words, sorted, with how often each occurs (at most
+/// `u16::MAX`), and its distinct tags. Parallel arrays rather than pairs:
+/// a million papers hold around a hundred words each, and a pair would pad
+/// a 2-byte count to 8.
+#[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub(super) struct Doc {
+    words: Box<[u64]>,
+    counts: Box<[u16]>,
+    tags: Box<[u64]>,
 }
 
-impl Memo {
-    pub(super) fn one_off() -> Memo {
-        Memo {
-            one_off: true,
-            ..Memo::default()
-        }
-    }
+/// Tokenised papers by fingerprint: an edit re-tokenises one paper, not all
+/// of them. `serve` keeps it between builds; `build` keeps it in the parse
+/// cache (see [`super::Memo::export`]).
+#[derive(Default)]
+pub(super) struct Memo {
+    pub(super) docs: TokenMap<Arc<Doc>>,
 }
 
 fn tokenize(paper: &Paper) -> Doc {
-    let mut words: Vec<u64> = Vec::new();
+    let mut all: Vec<u64> = Vec::new();
     for text in [&paper.title, &paper.body_text] {
-        each_word(text, |w| words.push(w));
+        each_word(text, |w| all.push(w));
     }
-    words.sort_unstable();
-    let mut tf: Vec<(u64, u32)> = Vec::new();
-    for w in words {
-        match tf.last_mut() {
-            Some((last, count)) if *last == w => *count += 1,
-            _ => tf.push((w, 1)),
+    all.sort_unstable();
+    let mut words: Vec<u64> = Vec::new();
+    let mut counts: Vec<u16> = Vec::new();
+    for w in all {
+        match (words.last(), counts.last_mut()) {
+            (Some(last), Some(count)) if *last == w => *count = count.saturating_add(1),
+            _ => {
+                words.push(w);
+                counts.push(1);
+            }
         }
     }
     let mut tags: Vec<u64> = paper.tags.iter().map(|t| tag_token(&slugify(t))).collect();
     tags.sort_unstable();
     tags.dedup();
-    (tf, tags)
+    Doc {
+        words: words.into(),
+        counts: counts.into(),
+        tags: tags.into(),
+    }
 }
 
 #[cfg(test)]
@@ -372,8 +360,14 @@ mod tests {
             with_text("e", "2024-01-01", &["nlp"], "tokenizers for language"),
         ];
         let papers: Vec<Arc<Paper>> = papers.into_iter().map(Arc::new).collect();
-        let related = related(&papers, 5, &mut Memo::default());
-        assert_eq!(related, super::related(&papers, 5, &mut Memo::one_off()));
+        let mut memo = Memo::default();
+        let related = super::related(&papers, 5, &mut memo);
+        assert_eq!(memo.docs.len(), papers.len());
+        assert_eq!(
+            related,
+            super::related(&papers, 5, &mut memo),
+            "from the memo"
+        );
         assert_eq!(related[0].first(), Some(&1));
         assert_eq!(related[2].first(), Some(&3));
         for (i, r) in related.iter().enumerate() {

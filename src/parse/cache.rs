@@ -22,7 +22,7 @@ use crate::load::Stamp;
 
 const MAGIC: &[u8] = b"paperfeed parsed\n";
 /// Changes whenever what is stored changes shape.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 /// How long before the cache was made a file must have last changed for
 /// its time stamp to be trusted.
 const RACY_NANOS: i128 = 2_000_000_000;
@@ -31,7 +31,7 @@ const BATCH: u64 = 4096;
 
 /// A paper file as last parsed.
 #[derive(Serialize, Deserialize)]
-struct Entry<P, D> {
+struct Entry<P, D, B> {
     path: PathBuf,
     size: u64,
     mtime: i128,
@@ -39,10 +39,32 @@ struct Entry<P, D> {
     fingerprint: u64,
     paper: Option<P>,
     problems: D,
+    derived: Option<B>,
 }
 
 /// An entry as read back.
-type Owned = Entry<Paper, Vec<Diagnostic>>;
+type Owned = Entry<Paper, Vec<Diagnostic>, Box<[u8]>>;
+
+/// A file's entry, as [`ParseCache::take`] gives it back.
+pub struct Cached {
+    /// Whether the file's stamp says it is unchanged.
+    pub unchanged: bool,
+    /// The fingerprint of the text that was parsed.
+    pub fingerprint: u64,
+    pub parsed: Parsed,
+    /// What later stages derived from the paper and asked to keep with it
+    /// ([`crate::model::Memo::export`]); opaque here.
+    pub derived: Option<Box<[u8]>>,
+}
+
+/// A file's entry, as [`write`] takes it.
+pub struct Record<'a> {
+    pub path: &'a Path,
+    pub stamp: Stamp,
+    pub fingerprint: u64,
+    pub parsed: &'a Parsed,
+    pub derived: Option<&'a [u8]>,
+}
 
 /// A file's parse: the paper (unless an error stopped it) and its problems.
 pub type Parsed = (Option<Arc<Paper>>, Vec<Diagnostic>);
@@ -75,30 +97,23 @@ impl ParseCache {
     /// unchanged. When it does not (an edit, or a fresh checkout in CI that
     /// dates every file now), the caller reads the file and uses the parse
     /// only if the fingerprint of its text is the recorded one.
-    pub fn take(&mut self, rel: &Path, stamp: Stamp) -> Option<(bool, (u64, Parsed))> {
+    pub fn take(&mut self, rel: &Path, stamp: Stamp) -> Option<Cached> {
         let entry = self.entries.remove(rel)?;
         let unchanged = entry.size == stamp.size
             && entry.mtime == stamp.mtime
             && stamp.mtime <= self.made - RACY_NANOS;
-        Some((
+        Some(Cached {
             unchanged,
-            (
-                entry.fingerprint,
-                (entry.paper.map(Arc::new), entry.problems),
-            ),
-        ))
+            fingerprint: entry.fingerprint,
+            parsed: (entry.paper.map(Arc::new), entry.problems),
+            derived: entry.derived,
+        })
     }
 }
 
-/// Writes the cache for the files `parsed` (path, stamp, fingerprint and
-/// parse, in any order), as made by a build that started reading at
+/// Writes the cache for the files `parsed`, in any order, as made by a build that started reading at
 /// `made`; through a temporary file, so a reader never sees half of it.
-pub fn write(
-    path: &Path,
-    salt: u64,
-    made: i128,
-    parsed: &[(&Path, Stamp, u64, &Parsed)],
-) -> io::Result<()> {
+pub fn write(path: &Path, salt: u64, made: i128, parsed: &[Record]) -> io::Result<()> {
     let temp = path.with_extension("parsed-tmp");
     let written = (|| {
         let mut out = Hashing::new(BufWriter::with_capacity(
@@ -110,14 +125,16 @@ pub fn write(
         out.write_all(&made.to_le_bytes())?;
         out.write_all(&(parsed.len() as u64).to_le_bytes())?;
         let mut buf = Vec::new();
-        for &(path, stamp, fingerprint, (paper, problems)) in parsed {
+        for record in parsed {
+            let (paper, problems) = record.parsed;
             let entry = Entry {
-                path: path.to_path_buf(),
-                size: stamp.size,
-                mtime: stamp.mtime,
-                fingerprint,
+                path: record.path.to_path_buf(),
+                size: record.stamp.size,
+                mtime: record.stamp.mtime,
+                fingerprint: record.fingerprint,
                 paper: paper.as_deref(),
                 problems: &problems[..],
+                derived: record.derived,
             };
             buf.clear();
             buf = postcard::to_extend(&entry, buf).map_err(io::Error::other)?;
@@ -276,8 +293,20 @@ mod tests {
             7,
             MADE,
             &[
-                (Path::new("a.md"), OLD, 1, &parsed),
-                (Path::new("b.md"), OLD, 2, &failed),
+                Record {
+                    path: Path::new("a.md"),
+                    stamp: OLD,
+                    fingerprint: 1,
+                    parsed: &parsed,
+                    derived: Some(&[1, 2, 3]),
+                },
+                Record {
+                    path: Path::new("b.md"),
+                    stamp: OLD,
+                    fingerprint: 2,
+                    parsed: &failed,
+                    derived: None,
+                },
             ],
         )
         .unwrap();
@@ -290,19 +319,22 @@ mod tests {
         let path = written(dir.path());
         let (mut cache, note) = ParseCache::read(&path, 7);
         assert!(note.is_none());
-        let (unchanged, (fingerprint, (paper, problems))) =
-            cache.take(Path::new("a.md"), OLD).unwrap();
-        assert!(unchanged);
-        assert_eq!(fingerprint, 1);
+        let a = cache.take(Path::new("a.md"), OLD).unwrap();
+        assert!(a.unchanged);
+        assert_eq!(a.fingerprint, 1);
+        assert_eq!(a.derived.as_deref(), Some(&[1, 2, 3][..]));
+        let (paper, problems) = a.parsed;
         let paper = paper.unwrap();
         assert_eq!((paper.title.as_str(), problems.len()), ("One", 0));
         assert_eq!(paper.body_html, self::paper("One").body_html);
-        let (_, (_, (none, problems))) = cache.take(Path::new("b.md"), OLD).unwrap();
+        let b = cache.take(Path::new("b.md"), OLD).unwrap();
+        assert!(b.derived.is_none());
+        let (none, problems) = b.parsed;
         assert!(none.is_none() && problems[0].message == "bad");
 
         let stale = |stamp: Stamp| {
             let (mut cache, _) = ParseCache::read(&path, 7);
-            !cache.take(Path::new("a.md"), stamp).unwrap().0
+            !cache.take(Path::new("a.md"), stamp).unwrap().unchanged
         };
         assert!(stale(Stamp { size: 11, ..OLD }));
         assert!(stale(Stamp {

@@ -159,8 +159,9 @@ pub struct Session {
     sources: Option<(Vec<load::SourceFile>, Vec<Diagnostic>)>,
     /// What the model keeps between rebuilds.
     memo: model::Memo,
-    /// Set by `build`: the session models once, so it keeps nothing for a
-    /// next time (the paper texts, the parse cache, the model's memo).
+    /// Set by `build`: the session models once, so it frees what no next
+    /// time in this process reads (the paper texts, the parse cache); the
+    /// model's memo goes to the parse cache file instead.
     one_off: bool,
 }
 

@@ -21,7 +21,7 @@ use rayon::prelude::*;
 use serde::Serialize;
 
 use super::query::tag_key;
-use super::text::each_word;
+use super::text::{each_word, fold_into};
 use crate::model::Site;
 use crate::routes::Routes;
 
@@ -84,15 +84,22 @@ pub fn build(site: &Site, routes: Routes) -> Vec<(String, String)> {
         .papers
         .par_iter()
         .enumerate()
-        .fold(FxHashMap::default, |mut postings, (doc, paper)| {
-            for (term, mask) in terms(paper) {
-                postings
-                    .entry(term)
-                    .or_insert_with(Vec::new)
-                    .push(posting(doc, mask));
-            }
-            postings
-        })
+        .fold(
+            || (FxHashMap::<String, Vec<Posting>>::default(), String::new()),
+            |(mut postings, mut folded), (doc, paper)| {
+                for (term, mask) in terms(paper, &mut folded) {
+                    let p = posting(doc, mask);
+                    match postings.get_mut(term) {
+                        Some(list) => list.push(p),
+                        None => {
+                            postings.insert(term.to_string(), vec![p]);
+                        }
+                    }
+                }
+                (postings, folded)
+            },
+        )
+        .map(|(postings, _)| postings)
         .reduce(FxHashMap::default, |a, b| {
             let (mut a, b) = if a.len() < b.len() { (b, a) } else { (a, b) };
             for (term, list) in b {
@@ -171,32 +178,51 @@ fn unpack(posting: Posting) -> (u32, u8) {
     )
 }
 
-/// A paper's terms, each with the fields it occurs in.
-fn terms(paper: &crate::parse::Paper) -> FxHashMap<String, u8> {
-    let mut fields: FxHashMap<String, u8> = FxHashMap::default();
-    let mut add = |text: &str, field: Field| {
-        each_word(text, |w| match fields.get_mut(w) {
-            Some(mask) => *mask |= field as u8,
-            None => {
-                fields.insert(w.to_string(), field as u8);
-            }
-        });
+/// A paper's terms, each with the fields it occurs in. They
+/// borrow from `folded`, which holds the paper's folded texts: the index
+/// allocates a term only the first time a thread meets it, not once per
+/// paper it occurs in.
+fn terms<'t>(paper: &crate::parse::Paper, folded: &'t mut String) -> FxHashMap<&'t str, u8> {
+    folded.clear();
+    // Each field's span of `folded`; a space keeps fields' words apart.
+    let mut spans: Vec<(std::ops::Range<usize>, Field)> = Vec::new();
+    let mut add = |text: &str, field: Field, folded: &mut String| {
+        let start = folded.len();
+        fold_into(text, folded);
+        spans.push((start..folded.len(), field));
+        folded.push(' ');
     };
-    add(&paper.title, Field::Title);
+    add(&paper.title, Field::Title, folded);
     for a in &paper.authors {
-        add(a, Field::Author);
+        add(a, Field::Author, folded);
     }
     for t in &paper.tags {
-        add(t, Field::Tag);
+        add(t, Field::Tag, folded);
     }
     if let Some(id) = &paper.arxiv {
-        add(id, Field::Arxiv);
+        add(id, Field::Arxiv, folded);
     }
-    add(&paper.body_text, Field::Abstract);
+    add(&paper.body_text, Field::Abstract, folded);
+    // Whole tags, as `#slug` (not split into words).
+    let mut keys = Vec::new();
     for t in &paper.tags {
-        fields.insert(tag_key(t), Field::Tag as u8);
+        keys.push(folded.len()..folded.len() + tag_key(t).len());
+        folded.push_str(&tag_key(t));
     }
-    fields
+    let folded: &'t str = folded;
+    // About one distinct term per 16 bytes of text: growing the map as it
+    // fills costs more than the words.
+    let mut terms: FxHashMap<&'t str, u8> =
+        FxHashMap::with_capacity_and_hasher(folded.len() / 16, Default::default());
+    for (span, field) in spans {
+        each_word(&folded[span], |w| {
+            *terms.entry(w).or_default() |= field as u8
+        });
+    }
+    for k in keys {
+        terms.insert(&folded[k], Field::Tag as u8);
+    }
+    terms
 }
 
 /// `[doc, fields, doc, fields…]`, doc numbers as differences from the previous.

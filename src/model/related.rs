@@ -213,10 +213,20 @@ fn features(papers: &[Arc<Paper>], memo: &mut Memo) -> Vec<Vec<(u64, f32)>> {
         .zip(&docs)
         .map(|(p, doc)| (p.fingerprint, doc.clone()))
         .collect();
-    let mut df: TokenMap<u32> = TokenMap::default();
-    for doc in &docs {
-        count(&mut df, doc);
-    }
+    // Counted per thread, then merged: a million lookups at 10,000 papers.
+    let df: TokenMap<u32> = docs
+        .par_iter()
+        .fold(TokenMap::default, |mut df, doc| {
+            count(&mut df, doc);
+            df
+        })
+        .reduce(TokenMap::default, |a, b| {
+            let (mut a, b) = if a.len() < b.len() { (b, a) } else { (a, b) };
+            for (id, n) in b {
+                *a.entry(id).or_default() += n;
+            }
+            a
+        });
     docs.par_iter()
         .map(|doc| top_features(doc, &df, n))
         .collect()
@@ -239,8 +249,14 @@ fn top_features(doc: &Doc, df: &TokenMap<u32>, n: f32) -> Vec<(u64, f32)> {
         .filter(|&(id, _)| df[id] > 1)
         .map(|(&id, &count)| (id, (1.0 + f32::from(count).ln()) * idf(id)))
         .collect();
-    top.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    top.truncate(TERMS_PER_PAPER);
+    // A total order, so the best few are the same whether the rest are
+    // sorted or not; only they are.
+    let order = |a: &(u64, f32), b: &(u64, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0));
+    if top.len() > TERMS_PER_PAPER {
+        top.select_nth_unstable_by(TERMS_PER_PAPER - 1, order);
+        top.truncate(TERMS_PER_PAPER);
+    }
+    top.sort_unstable_by(order);
     top.extend(
         doc.tags
             .iter()

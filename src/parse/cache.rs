@@ -351,6 +351,35 @@ mod tests {
     }
 
     #[test]
+    fn entries_in_many_batches_all_come_back() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".public.parsed");
+        let parsed: Parsed = (Some(Arc::new(paper("One"))), vec![]);
+        // Read back a batch at a time, the last one short.
+        let count = BATCH as usize * 2 + 3;
+        let paths: Vec<PathBuf> = (0..count)
+            .map(|i| PathBuf::from(format!("{i}.md")))
+            .collect();
+        let records: Vec<Record> = paths
+            .iter()
+            .enumerate()
+            .map(|(i, path)| Record {
+                path,
+                stamp: OLD,
+                fingerprint: i as u64,
+                parsed: &parsed,
+                derived: None,
+            })
+            .collect();
+        write(&path, 7, MADE, &records).unwrap();
+        let (mut cache, note) = ParseCache::read(&path, 7);
+        assert!(note.is_none(), "{note:?}");
+        for (i, path) in paths.iter().enumerate() {
+            assert_eq!(cache.take(path, OLD).unwrap().fingerprint, i as u64);
+        }
+    }
+
+    #[test]
     fn a_damaged_or_foreign_cache_is_not_used_and_says_why() {
         let dir = tempfile::tempdir().unwrap();
         let path = written(dir.path());

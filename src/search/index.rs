@@ -184,13 +184,12 @@ fn unpack(posting: Posting) -> (u32, u8) {
 /// paper it occurs in.
 fn terms<'t>(paper: &crate::parse::Paper, folded: &'t mut String) -> FxHashMap<&'t str, u8> {
     folded.clear();
-    // Each field's span of `folded`; a space keeps fields' words apart.
+    // Each field's span of `folded`, split into words on its own.
     let mut spans: Vec<(std::ops::Range<usize>, Field)> = Vec::new();
     let mut add = |text: &str, field: Field, folded: &mut String| {
         let start = folded.len();
         fold_into(text, folded);
         spans.push((start..folded.len(), field));
-        folded.push(' ');
     };
     add(&paper.title, Field::Title, folded);
     for a in &paper.authors {
@@ -206,8 +205,9 @@ fn terms<'t>(paper: &crate::parse::Paper, folded: &'t mut String) -> FxHashMap<&
     // Whole tags, as `#slug` (not split into words).
     let mut keys = Vec::new();
     for t in &paper.tags {
-        keys.push(folded.len()..folded.len() + tag_key(t).len());
-        folded.push_str(&tag_key(t));
+        let key = tag_key(t);
+        keys.push(folded.len()..folded.len() + key.len());
+        folded.push_str(&key);
     }
     let folded: &'t str = folded;
     // About one distinct term per 16 bytes of text: growing the map as it

@@ -133,6 +133,9 @@ pub struct Modelled {
     /// Warnings so far (errors end the run before a `Modelled` exists).
     pub diagnostics: Vec<Diagnostic>,
     pub stages: Vec<(&'static str, Duration)>,
+    /// Whether related papers were taken from the earlier site given
+    /// ([`model::Site::new_reusing`]) and may be stale.
+    pub related_reused: bool,
 }
 
 /// The site rendered in memory, not yet written.
@@ -222,6 +225,7 @@ impl Session {
             site,
             mut diagnostics,
             mut stages,
+            ..
         } = self.model()?;
         let started = Instant::now();
         let outputs = match render::render_site(&site, &self.config, &self.theme, &self.syntax_css)
@@ -267,7 +271,7 @@ impl Session {
     pub fn model(&mut self) -> Result<Modelled, BuildFailure> {
         let clock = Instant::now();
         self.load();
-        self.model_sources(clock)
+        self.model_sources(clock, None)
     }
 
     /// Reads every paper file (what [`Self::model`] does first).
@@ -379,17 +383,22 @@ impl Session {
     /// Like [`Self::model`], but re-reads only `paths` (relative to the
     /// site root) when they are all paper files; `serve` knows which files
     /// changed and re-reading ten thousand others would dominate.
-    pub fn model_changed(&mut self, paths: &[PathBuf]) -> Result<Modelled, BuildFailure> {
+    /// With `earlier`, related papers may be taken from it (see
+    /// [`model::Site::new_reusing`]).
+    pub fn model_changed(
+        &mut self,
+        paths: &[PathBuf],
+        earlier: Option<&model::Site>,
+    ) -> Result<Modelled, BuildFailure> {
         let clock = Instant::now();
         let updated = match &mut self.sources {
             Some((files, _)) => load::update(&self.options.root, files, paths),
             None => false,
         };
-        if updated {
-            self.model_sources(clock)
-        } else {
-            self.model()
+        if !updated {
+            self.load();
         }
+        self.model_sources(clock, earlier)
     }
 
     /// For `serve`'s fast path: re-reads and re-parses `paths` (relative to
@@ -445,7 +454,11 @@ impl Session {
         Some(Ok(papers))
     }
 
-    fn model_sources(&mut self, clock: Instant) -> Result<Modelled, BuildFailure> {
+    fn model_sources(
+        &mut self,
+        clock: Instant,
+        earlier: Option<&model::Site>,
+    ) -> Result<Modelled, BuildFailure> {
         let (files, load_problems) = self.sources.take().unwrap_or_default();
         let loaded = clock.elapsed();
         let clock = Instant::now();
@@ -459,7 +472,7 @@ impl Session {
             self.sources = Some((files, load_problems.clone()));
         }
         let stages = vec![("load", loaded), ("parse", clock.elapsed())];
-        self.model_parsed(&paths, load_problems, stages)
+        self.model_parsed(&paths, load_problems, stages, earlier)
     }
 
     /// Models the parsed files at `paths`, in that order, after the
@@ -469,6 +482,7 @@ impl Session {
         paths: &[PathBuf],
         mut diagnostics: Vec<Diagnostic>,
         mut stages: Vec<(&'static str, Duration)>,
+        earlier: Option<&model::Site>,
     ) -> Result<Modelled, BuildFailure> {
         let clock = Instant::now();
         let mut papers = Vec::with_capacity(paths.len());
@@ -485,8 +499,10 @@ impl Session {
         if diagnostics.iter().any(Diagnostic::is_error) {
             return Err(failure(diagnostics));
         }
-        let site = match model::Site::new_with(papers, self.options.drafts, &mut self.memo) {
-            Ok(site) => site.with_collections(&self.config.collections),
+        let modelled =
+            model::Site::new_reusing(papers, self.options.drafts, &mut self.memo, earlier);
+        let (site, related_reused) = match modelled {
+            Ok((site, reused)) => (site.with_collections(&self.config.collections), reused),
             Err(errors) => {
                 diagnostics.extend(errors);
                 return Err(failure(diagnostics));
@@ -497,6 +513,7 @@ impl Session {
             site,
             diagnostics,
             stages,
+            related_reused,
         })
     }
 
@@ -623,7 +640,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         .collect();
     let stages = vec![("load", loaded), ("parse", clock.elapsed())];
     let modelled = session
-        .model_parsed(&paths, load_problems, stages)
+        .model_parsed(&paths, load_problems, stages, None)
         .and_then(|m| Ok((finish(m.diagnostics, options.strict)?, m.site, m.stages)));
     let (diagnostics, site, mut stages) = match modelled {
         Ok(modelled) => modelled,

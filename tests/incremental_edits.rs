@@ -358,3 +358,32 @@ proptest! {
         }
     }
 }
+
+/// A tag edit moves no paper, so `serve` reloads with the related papers it
+/// had and recomputes them right after: what it holds once caught up must
+/// still equal a fresh build. The bodies share no word, so only tags relate
+/// papers, and the edit changes which are related.
+#[test]
+fn a_tag_edit_brings_related_papers_up_to_date_in_serve() {
+    let spec = |day: u8, tags: Vec<usize>, body: &str| Spec {
+        title: format!("Paper {day}"),
+        day,
+        authors: vec![0],
+        tags,
+        upvotes: 0,
+        draft: false,
+        body: body.into(),
+    };
+    let mut run = Run::new(vec![
+        spec(4, vec![0], "alpha aardvark"),
+        spec(3, vec![0], "bravo badger"),
+        spec(2, vec![1], "charlie cheetah"),
+        spec(1, vec![1], "delta dolphin"),
+    ]);
+    run.check(&[run.root.path().join("site.toml")]).unwrap();
+    for tags in [vec![0], vec![1, 2], vec![2]] {
+        let touched = run.apply(&Edit::Tags(2, tags.clone()));
+        run.check(&touched)
+            .unwrap_or_else(|e| panic!("after tags {tags:?}: {e}"));
+    }
+}

@@ -117,10 +117,25 @@ impl Site {
 
     /// [`Site::new`], reusing what `memo` kept from an earlier site.
     pub fn new_with(
-        mut papers: Vec<Arc<Paper>>,
+        papers: Vec<Arc<Paper>>,
         include_drafts: bool,
         memo: &mut Memo,
     ) -> Result<Site, Vec<Diagnostic>> {
+        Site::new_reusing(papers, include_drafts, memo, None).map(|(site, _)| site)
+    }
+
+    /// [`Site::new_with`], but when `earlier` has the same papers in the
+    /// same order (an edit to one paper's tags, say), its related papers
+    /// are taken instead of computed, and the flag says so: they may be
+    /// stale, and a later [`Site::new_with`] must bring them up to date.
+    /// That is `serve`'s way of reloading before related papers are
+    /// recomputed (most of the model's time).
+    pub fn new_reusing(
+        mut papers: Vec<Arc<Paper>>,
+        include_drafts: bool,
+        memo: &mut Memo,
+        earlier: Option<&Site>,
+    ) -> Result<(Site, bool), Vec<Diagnostic>> {
         papers.retain(|p| include_drafts || !p.draft);
         // Sorting indices, then moving each paper once, is much cheaper than
         // swapping whole papers around during the sort.
@@ -135,6 +150,13 @@ impl Site {
         if !errors.is_empty() {
             return Err(errors);
         }
+        let same_papers = earlier.filter(|e| {
+            e.papers.len() == papers.len()
+                && e.papers
+                    .iter()
+                    .zip(&papers)
+                    .all(|(a, b)| a.source == b.source)
+        });
         let slugs = &memo.slugs;
         let (((tags, tag_slugs), (authors, author_slugs)), related) = rayon::join(
             || {
@@ -143,7 +165,10 @@ impl Site {
                     || group_terms(&papers, |p| &p.authors, slugs),
                 )
             },
-            || related::related(&papers, RELATED, &mut memo.related),
+            || match same_papers {
+                Some(earlier) => earlier.related.clone(),
+                None => related::related(&papers, RELATED, &mut memo.related),
+            },
         );
         memo.slugs.extend(tag_slugs.into_iter().chain(author_slugs));
         let tags = tags
@@ -158,7 +183,7 @@ impl Site {
         // Papers are already newest first, then by title: a stable sort on
         // upvotes keeps that as the tie-break.
         trending.sort_by_key(|&i| std::cmp::Reverse(papers[i].upvotes));
-        Ok(Site {
+        let site = Site {
             papers,
             tags,
             authors,
@@ -166,7 +191,8 @@ impl Site {
             trending,
             related,
             collections: Vec::new(),
-        })
+        };
+        Ok((site, same_papers.is_some()))
     }
 
     /// Puts `paper` in place of paper `i` when that changes nothing but the
@@ -645,6 +671,32 @@ pub(crate) mod tests {
             site.replace(7, Arc::new(make("z", "2024-01-01")), &[])
                 .is_err()
         );
+    }
+
+    #[test]
+    fn related_papers_are_reused_only_for_the_same_papers_in_order() {
+        let mut papers = vec![
+            paper("a", "2024-01-03", &["x"]),
+            paper("b", "2024-01-02", &["x"]),
+            paper("c", "2024-01-01", &["y"]),
+        ];
+        let mut memo = Memo::default();
+        let arcs = |papers: &[Paper]| papers.iter().cloned().map(Arc::new).collect();
+        let mut earlier = Site::new_with(arcs(&papers), false, &mut memo).unwrap();
+        earlier.related = vec![vec![2], vec![], vec![0]];
+        // A tag edit: same papers, same order; the earlier lists stand.
+        papers[2].tags = vec!["x".into()];
+        let (site, reused) =
+            Site::new_reusing(arcs(&papers), false, &mut memo, Some(&earlier)).unwrap();
+        assert!(reused);
+        assert_eq!(site.related, earlier.related);
+        // A paper moves: computed afresh.
+        papers[2].date = "2024-01-04".parse().unwrap();
+        let (site, reused) =
+            Site::new_reusing(arcs(&papers), false, &mut memo, Some(&earlier)).unwrap();
+        assert!(!reused);
+        assert_eq!(site.papers[0].slug, "c");
+        assert_ne!(site.related, earlier.related);
     }
 
     #[test]

@@ -110,7 +110,9 @@ impl Builder {
         {
             return done;
         }
-        let done = self.rebuild_all(change, &relative, &|| false);
+        // Related papers follow in the catch-up when the papers and their
+        // order are as before: only which papers are related may change.
+        let done = self.rebuild_all(change, &relative, &|| false, true);
         self.failed = done.is_err();
         if done.is_ok() {
             self.pending.clear();
@@ -119,12 +121,15 @@ impl Builder {
     }
 
     /// The full rebuild; `None` when `interrupted` said so between two
-    /// steps, before anything was changed.
+    /// steps, before anything was changed. With `defer_related`, related
+    /// papers may be the last site's (see [`crate::model::Site::new_reusing`]);
+    /// the catch-up then recomputes them.
     fn rebuild_all(
         &mut self,
         change: Change,
         relative: &[PathBuf],
         interrupted: &dyn Fn() -> bool,
+        defer_related: bool,
     ) -> Result<Option<Rebuilt>, BuildFailure> {
         let session = match (&mut self.session, change) {
             (Some(session), Change::Content) => session,
@@ -143,7 +148,8 @@ impl Builder {
             }
         };
         let modelled = if change == Change::Content {
-            session.model_changed(relative)?
+            let earlier = self.site.as_ref().filter(|_| defer_related && !self.failed);
+            session.model_changed(relative, earlier)?
         } else {
             session.model()?
         };
@@ -179,7 +185,7 @@ impl Builder {
         self.site = Some(site);
         self.plan = plan;
         self.dependents = dependents;
-        self.behind = false;
+        self.behind = modelled.related_reused;
         Ok(Some(done))
     }
 
@@ -270,7 +276,7 @@ impl Builder {
         if self.behind {
             // Nothing changed on disk since: the content change re-models
             // from the files already read.
-            let rebuilt = self.rebuild_all(Change::Content, &[], interrupted);
+            let rebuilt = self.rebuild_all(Change::Content, &[], interrupted, false);
             self.failed = rebuilt.is_err();
             match rebuilt? {
                 Some(rebuilt) => done = rebuilt,

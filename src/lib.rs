@@ -174,6 +174,9 @@ pub struct Session {
 struct Loaded {
     fingerprints: Vec<(PathBuf, u64)>,
     stamps: Vec<load::Stamp>,
+    /// Per file, `None` if it was read (not trusted from the parse cache),
+    /// else whether its cache entry held what the model derived.
+    trusted: Vec<Option<bool>>,
     problems: Vec<Diagnostic>,
     parsed: usize,
 }
@@ -314,6 +317,7 @@ impl Session {
     ) -> Loaded {
         let mut missed = Vec::new();
         let mut derived = Vec::new();
+        let mut trusted = HashMap::new();
         for f in &found {
             let Some(cached) = cache.take(&f.rel, f.stamp) else {
                 missed.push(f.clone());
@@ -322,6 +326,8 @@ impl Session {
             if !cached.unchanged {
                 // Kept if the text's fingerprint still matches.
                 missed.push(f.clone());
+            } else {
+                trusted.insert(f.rel.clone(), cached.derived.is_some());
             }
             // Keyed by fingerprint: unused if the text changed.
             derived.extend(cached.derived.map(|d| (cached.fingerprint, d)));
@@ -338,13 +344,19 @@ impl Session {
         }
         problems.extend(unreadable);
         let parsed = self.parse_changed(&files);
+        let mut trusted_files = Vec::new();
         let (fingerprints, stamps) = found
             .into_iter()
-            .filter_map(|f| Some(((f.rel.clone(), self.parsed.get(&f.rel)?.0), f.stamp)))
+            .filter_map(|f| {
+                let fingerprint = self.parsed.get(&f.rel)?.0;
+                trusted_files.push(trusted.get(&f.rel).copied());
+                Some(((f.rel, fingerprint), f.stamp))
+            })
             .unzip();
         Loaded {
             fingerprints,
             stamps,
+            trusted: trusted_files,
             problems,
             parsed,
         }
@@ -588,24 +600,41 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let Loaded {
         fingerprints,
         stamps,
+        trusted,
         problems: load_problems,
         parsed,
     } = session.load_cached(found, problems, &mut cache);
+    let stored = cache.stored();
     drop(cache);
     // The parses are good whatever happens next, so they are kept for the
     // next build unless writing the output failed: then nothing beside it
     // changes either.
     let save_cache = |session: &mut Session| {
         let parsed = std::mem::take(&mut session.parsed);
-        let derived: Vec<Option<Vec<u8>>> = fingerprints
-            .par_iter()
-            .map(|(_, fingerprint)| session.memo.export(*fingerprint))
+        let export = |wanted: &(dyn Fn(usize) -> bool + Sync), derived: &mut [Option<Vec<u8>>]| {
+            derived
+                .par_iter_mut()
+                .enumerate()
+                .filter(|(i, d)| d.is_none() && wanted(*i))
+                .for_each(|(i, d)| *d = session.memo.export(fingerprints[i].1));
+        };
+        // What the model derived is exported only for entries written: the
+        // files read, and entries that lacked it and can have it now.
+        let mut derived = vec![None; fingerprints.len()];
+        export(&|i| trusted[i] != Some(true), &mut derived);
+        let fresh: Vec<bool> = (0..derived.len())
+            .map(|i| trusted[i].is_none() || derived[i].is_some())
             .collect();
+        let fresh_count = fresh.iter().filter(|&&f| f).count();
+        if parse::cache::rewrites(stored, fresh.len(), fresh_count) {
+            export(&|_| true, &mut derived);
+        }
         let entries: Vec<_> = fingerprints
             .iter()
             .zip(&stamps)
             .zip(&derived)
-            .map(|(((path, _), stamp), derived)| {
+            .zip(&fresh)
+            .map(|((((path, _), stamp), derived), &fresh)| {
                 let (fingerprint, parsed) = &parsed[path];
                 parse::cache::Record {
                     path,
@@ -613,11 +642,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
                     fingerprint: *fingerprint,
                     parsed,
                     derived: derived.as_deref(),
+                    fresh,
                 }
             })
             .collect();
         // A cache that cannot be written only costs the next build time.
-        let _ = parse::cache::write(&cache_file, salt, made, &entries);
+        let _ = parse::cache::write(&cache_file, salt, made, &entries, stored);
     };
     let inputs_key = session.inputs_key(&fingerprints, &load_problems);
     if let Some(recorded) = recorded.filter(|r| inputs_key == Some(r.key)) {

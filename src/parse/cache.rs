@@ -1,12 +1,19 @@
-//! The parse results of the last build, kept beside the output folder
+//! The parse results of the last builds, kept beside the output folder
 //! (`public` → `.public.parsed`), so the next `build` reads and parses only
 //! the paper files that changed. An entry is used when its file's path,
 //! size and modification time are as recorded; a file modified shortly
-//! before the cache was made is read again anyway, as git does for its
+//! before its entry was written is read again anyway, as git does for its
 //! index, because a second edit within one timestamp tick would otherwise
 //! go unseen. A cache that is missing, damaged, or from another version or
 //! parse setting is not used: the build parses everything, and says why
 //! when the cache was there.
+//!
+//! The file is a header and then segments, one per build, each holding the
+//! entries of the files that build read; a later entry for a path replaces
+//! an earlier one. Appending keeps a one-paper edit from rewriting the
+//! entries of every paper (456 MB at 100,000 papers); once replaced
+//! entries would make up more than an eighth of the file, the build writes
+//! it anew with only the live ones.
 
 use std::collections::HashMap;
 use std::io::{self, BufReader, BufWriter, Read, Write};
@@ -22,7 +29,7 @@ use crate::load::Stamp;
 
 const MAGIC: &[u8] = b"paperfeed parsed\n";
 /// Changes whenever what is stored changes shape.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 /// How long before the cache was made a file must have last changed for
 /// its time stamp to be trusted.
 const RACY_NANOS: i128 = 2_000_000_000;
@@ -64,17 +71,31 @@ pub struct Record<'a> {
     pub fingerprint: u64,
     pub parsed: &'a Parsed,
     pub derived: Option<&'a [u8]>,
+    /// Not as the cache file holds it: the build read the file (new,
+    /// changed, or a stamp the cache could not trust), or the entry lacked
+    /// `derived`. Only these are appended.
+    pub fresh: bool,
 }
 
 /// A file's parse: the paper (unless an error stopped it) and its problems.
 pub type Parsed = (Option<Arc<Paper>>, Vec<Diagnostic>);
 
-/// The cache as read: entries by path.
+/// The cache as read: entries by path, each with when the build that
+/// wrote it started reading files.
 #[derive(Default)]
 pub struct ParseCache {
-    entries: HashMap<PathBuf, Owned>,
-    /// When the build that wrote it started reading files.
-    made: i128,
+    entries: HashMap<PathBuf, (Owned, i128)>,
+    stored: Option<Stored>,
+}
+
+/// What the cache file held when it was read: [`write`] appends to it only
+/// if it is still that file.
+#[derive(Clone, Copy, Debug)]
+pub struct Stored {
+    /// Entries in it, replaced ones included.
+    records: u64,
+    /// Its length in bytes.
+    len: u64,
 }
 
 impl ParseCache {
@@ -93,15 +114,20 @@ impl ParseCache {
         }
     }
 
+    /// The file as read, for [`write`]; `None` when there was none to use.
+    pub fn stored(&self) -> Option<Stored> {
+        self.stored
+    }
+
     /// The recorded parse of `rel`, and whether its file's stamp says it is
     /// unchanged. When it does not (an edit, or a fresh checkout in CI that
     /// dates every file now), the caller reads the file and uses the parse
     /// only if the fingerprint of its text is the recorded one.
     pub fn take(&mut self, rel: &Path, stamp: Stamp) -> Option<Cached> {
-        let entry = self.entries.remove(rel)?;
+        let (entry, made) = self.entries.remove(rel)?;
         let unchanged = entry.size == stamp.size
             && entry.mtime == stamp.mtime
-            && stamp.mtime <= self.made - RACY_NANOS;
+            && stamp.mtime <= made - RACY_NANOS;
         Some(Cached {
             unchanged,
             fingerprint: entry.fingerprint,
@@ -111,40 +137,49 @@ impl ParseCache {
     }
 }
 
-/// Writes the cache for the files `parsed`, in any order, as made by a build that started reading at
-/// `made`; through a temporary file, so a reader never sees half of it.
-pub fn write(path: &Path, salt: u64, made: i128, parsed: &[Record]) -> io::Result<()> {
+/// Whether [`write`] writes the whole file for these `live` records, of
+/// which `fresh` are [`Record::fresh`], rather than appending: when there
+/// is no usable file, or appending would leave too many replaced entries.
+/// Only then does it read the `derived` of records that are not fresh.
+pub fn rewrites(stored: Option<Stored>, live: usize, fresh: usize) -> bool {
+    let Some(stored) = stored else {
+        return true;
+    };
+    // Each live record is in the file once as its latest entry.
+    let replaced = (stored.records + fresh as u64).saturating_sub(live as u64);
+    replaced > live as u64 / 8 + 16
+}
+
+/// Saves the `live` records, in any order, as a build that started reading
+/// at `made`: appends the fresh ones to the file [`ParseCache::read`] found
+/// (`stored`), or writes a new file through a temporary one, so a reader
+/// never sees half of it (see [`rewrites`]). If the file changed since it
+/// was read, it is written anew from `live` as given: entries whose
+/// `derived` the caller left out lack it, which costs the next build that
+/// work once.
+pub fn write(
+    path: &Path,
+    salt: u64,
+    made: i128,
+    live: &[Record],
+    stored: Option<Stored>,
+) -> io::Result<()> {
+    let fresh: Vec<&Record> = live.iter().filter(|r| r.fresh).collect();
+    if let Some(stored) = stored.filter(|_| !rewrites(stored, live.len(), fresh.len())) {
+        if fresh.is_empty() {
+            return Ok(());
+        }
+        if append(path, stored, made, &fresh)? {
+            return Ok(());
+        }
+    }
     let temp = path.with_extension("parsed-tmp");
     let written = (|| {
-        let mut out = Hashing::new(BufWriter::with_capacity(
-            1 << 20,
-            std::fs::File::create(&temp)?,
-        ));
+        let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(&temp)?);
         out.write_all(MAGIC)?;
         out.write_all(&header(salt))?;
-        out.write_all(&made.to_le_bytes())?;
-        out.write_all(&(parsed.len() as u64).to_le_bytes())?;
-        let mut buf = Vec::new();
-        for record in parsed {
-            let (paper, problems) = record.parsed;
-            let entry = Entry {
-                path: record.path.to_path_buf(),
-                size: record.stamp.size,
-                mtime: record.stamp.mtime,
-                fingerprint: record.fingerprint,
-                paper: paper.as_deref(),
-                problems: &problems[..],
-                derived: record.derived,
-            };
-            buf.clear();
-            buf = postcard::to_extend(&entry, buf).map_err(io::Error::other)?;
-            out.write_all(&(buf.len() as u64).to_le_bytes())?;
-            out.write_all(&buf)?;
-        }
-        let sum = out.hash();
-        let mut inner = out.into_inner();
-        inner.write_all(&sum.to_le_bytes())?;
-        inner.flush()
+        write_segment(&mut out, made, live.iter())?;
+        out.flush()
     })();
     match written.and_then(|()| std::fs::rename(&temp, path)) {
         Ok(()) => Ok(()),
@@ -153,6 +188,57 @@ pub fn write(path: &Path, salt: u64, made: i128, parsed: &[Record]) -> io::Resul
             Err(e)
         }
     }
+}
+
+/// Appends a segment of `records` to the cache file if it is still the one
+/// that was read (`Ok(false)` if not). A failed append is cut off again:
+/// a half-written segment would make the whole file unusable.
+fn append(path: &Path, stored: Stored, made: i128, records: &[&Record]) -> io::Result<bool> {
+    let mut file = std::fs::OpenOptions::new().append(true).open(path)?;
+    if file.metadata()?.len() != stored.len {
+        return Ok(false);
+    }
+    let written = (|| {
+        let mut out = BufWriter::with_capacity(1 << 20, &mut file);
+        write_segment(&mut out, made, records.iter().copied())?;
+        out.flush()
+    })();
+    if let Err(e) = written {
+        let _ = file.set_len(stored.len);
+        return Err(e);
+    }
+    Ok(true)
+}
+
+/// When the build started reading, how many entries, the entries (each
+/// with its length), and a checksum of all of it.
+fn write_segment<'r>(
+    out: &mut impl Write,
+    made: i128,
+    records: impl ExactSizeIterator<Item = &'r Record<'r>>,
+) -> io::Result<()> {
+    let mut out = Hashing::new(out);
+    out.write_all(&made.to_le_bytes())?;
+    out.write_all(&(records.len() as u64).to_le_bytes())?;
+    let mut buf = Vec::new();
+    for record in records {
+        let (paper, problems) = record.parsed;
+        let entry = Entry {
+            path: record.path.to_path_buf(),
+            size: record.stamp.size,
+            mtime: record.stamp.mtime,
+            fingerprint: record.fingerprint,
+            paper: paper.as_deref(),
+            problems: &problems[..],
+            derived: record.derived,
+        };
+        buf.clear();
+        buf = postcard::to_extend(&entry, buf).map_err(io::Error::other)?;
+        out.write_all(&(buf.len() as u64).to_le_bytes())?;
+        out.write_all(&buf)?;
+    }
+    let sum = out.hash();
+    out.into_inner().write_all(&sum.to_le_bytes())
 }
 
 /// The program version and format, then the site's parse setting.
@@ -181,18 +267,51 @@ fn read_entries(reader: impl Read, salt: u64) -> Result<ParseCache, String> {
             "it was made by another version of paperfeed or another markdown setting".into(),
         );
     }
-    let made = i128::from_le_bytes(read_array(&mut input).map_err(damaged)?);
-    let count = u64::from_le_bytes(read_array(&mut input).map_err(damaged)?);
     let mut entries = HashMap::new();
-    // Records are read in order (the checksum runs over them) and decoded
-    // in parallel, a batch at a time so memory stays near the cache's size.
+    let mut records = 0;
+    loop {
+        input.restart();
+        let mut made = [0; 16];
+        // The file ends where a segment would start, or it is damaged.
+        if input.read(&mut made[..1]).map_err(damaged)? == 0 {
+            break;
+        }
+        input.read_exact(&mut made[1..]).map_err(damaged)?;
+        let made = i128::from_le_bytes(made);
+        let count = u64::from_le_bytes(read_array(&mut input).map_err(damaged)?);
+        read_segment(&mut input, count, |entry| {
+            entries.insert(entry.path.clone(), (entry, made));
+        })?;
+        let sum = input.hash();
+        let recorded = u64::from_le_bytes(read_array(&mut input).map_err(damaged)?);
+        if sum != recorded {
+            return Err("it is damaged (its checksum does not match)".into());
+        }
+        records += count;
+    }
+    let stored = Some(Stored {
+        records,
+        len: input.count,
+    });
+    Ok(ParseCache { entries, stored })
+}
+
+/// Reads a segment's `count` entries, in order (the checksum runs over
+/// them), decoding them in parallel a batch at a time, so memory stays
+/// near the cache's size.
+fn read_segment(
+    input: &mut impl Read,
+    count: u64,
+    mut each: impl FnMut(Owned),
+) -> Result<(), String> {
+    let damaged = |e: io::Error| format!("it is damaged ({e})");
     let mut left = count;
     while left > 0 {
         let batch = left.min(BATCH);
         left -= batch;
         let mut records = Vec::with_capacity(batch as usize);
         for _ in 0..batch {
-            let len = u64::from_le_bytes(read_array(&mut input).map_err(damaged)?);
+            let len = u64::from_le_bytes(read_array(input).map_err(damaged)?);
             // A length no entry can have is damage, not an allocation to try.
             let len = usize::try_from(len)
                 .ok()
@@ -207,14 +326,9 @@ fn read_entries(reader: impl Read, salt: u64) -> Result<ParseCache, String> {
             .map(|record| postcard::from_bytes(record))
             .collect::<Result<_, _>>()
             .map_err(|e| format!("it is damaged ({e})"))?;
-        entries.extend(decoded.into_iter().map(|e| (e.path.clone(), e)));
+        decoded.into_iter().for_each(&mut each);
     }
-    let sum = input.hash();
-    let recorded = u64::from_le_bytes(read_array(&mut input.inner).map_err(damaged)?);
-    if sum != recorded {
-        return Err("it is damaged (its checksum does not match)".into());
-    }
-    Ok(ParseCache { entries, made })
+    Ok(())
 }
 
 fn read_array<const N: usize>(input: &mut impl Read) -> io::Result<[u8; N]> {
@@ -223,10 +337,11 @@ fn read_array<const N: usize>(input: &mut impl Read) -> io::Result<[u8; N]> {
     Ok(bytes)
 }
 
-/// A reader or writer that hashes what passes through it.
+/// A reader or writer that hashes and counts what passes through it.
 struct Hashing<T> {
     inner: T,
     hasher: xxhash_rust::xxh3::Xxh3,
+    count: u64,
 }
 
 impl<T> Hashing<T> {
@@ -234,7 +349,12 @@ impl<T> Hashing<T> {
         Hashing {
             inner,
             hasher: xxhash_rust::xxh3::Xxh3::new(),
+            count: 0,
         }
+    }
+    /// Hashes from here on only; the count goes on.
+    fn restart(&mut self) {
+        self.hasher.reset();
     }
     fn hash(&self) -> u64 {
         self.hasher.digest()
@@ -248,6 +368,7 @@ impl<R: Read> Read for Hashing<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.hasher.update(&buf[..n]);
+        self.count += n as u64;
         Ok(n)
     }
 }
@@ -256,6 +377,7 @@ impl<W: Write> Write for Hashing<W> {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
         let n = self.inner.write(buf)?;
         self.hasher.update(&buf[..n]);
+        self.count += n as u64;
         Ok(n)
     }
     fn flush(&mut self) -> io::Result<()> {
@@ -283,6 +405,11 @@ mod tests {
         mtime: 1_000_000_000_000,
     };
     const MADE: i128 = 2_000_000_000_000;
+    /// Modified just before [`MADE`]: not to be trusted in an entry made then.
+    const RACY: Stamp = Stamp {
+        size: 10,
+        mtime: MADE - 1,
+    };
 
     fn written(dir: &Path) -> PathBuf {
         let path = dir.join(".public.parsed");
@@ -299,6 +426,7 @@ mod tests {
                     fingerprint: 1,
                     parsed: &parsed,
                     derived: Some(&[1, 2, 3]),
+                    fresh: true,
                 },
                 Record {
                     path: Path::new("b.md"),
@@ -306,8 +434,10 @@ mod tests {
                     fingerprint: 2,
                     parsed: &failed,
                     derived: None,
+                    fresh: true,
                 },
             ],
+            None,
         )
         .unwrap();
         path
@@ -369,14 +499,104 @@ mod tests {
                 fingerprint: i as u64,
                 parsed: &parsed,
                 derived: None,
+                fresh: true,
             })
             .collect();
-        write(&path, 7, MADE, &records).unwrap();
+        write(&path, 7, MADE, &records, None).unwrap();
         let (mut cache, note) = ParseCache::read(&path, 7);
         assert!(note.is_none(), "{note:?}");
         for (i, path) in paths.iter().enumerate() {
             assert_eq!(cache.take(path, OLD).unwrap().fingerprint, i as u64);
         }
+    }
+
+    /// Entries for `paths`, fingerprinted by number, `edited` ones fresh
+    /// and with fingerprints of their own, all stamped [`RACY`].
+    fn records<'a>(paths: &'a [PathBuf], parsed: &'a Parsed, edited: &[usize]) -> Vec<Record<'a>> {
+        paths
+            .iter()
+            .enumerate()
+            .map(|(i, path)| Record {
+                path,
+                stamp: RACY,
+                fingerprint: i as u64 + if edited.contains(&i) { 1000 } else { 0 },
+                parsed,
+                derived: None,
+                fresh: edited.contains(&i),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_build_appends_only_what_it_read_until_replaced_entries_pile_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".public.parsed");
+        let parsed: Parsed = (Some(Arc::new(paper("One"))), vec![]);
+        let paths: Vec<PathBuf> = (0..100).map(|i| PathBuf::from(format!("{i}.md"))).collect();
+        write(&path, 7, MADE, &records(&paths, &parsed, &[]), None).unwrap();
+        let whole = std::fs::metadata(&path).unwrap().len();
+        let (cache, _) = ParseCache::read(&path, 7);
+        let stored = cache.stored().unwrap();
+        assert_eq!((stored.records, stored.len), (100, whole));
+
+        // One edited file: one entry appended, a later segment with a later
+        // `made`; it replaces the first entry for that path.
+        let later = MADE + 10 * RACY_NANOS;
+        write(
+            &path,
+            7,
+            later,
+            &records(&paths, &parsed, &[3]),
+            Some(stored),
+        )
+        .unwrap();
+        let grown = std::fs::metadata(&path).unwrap().len();
+        assert!(
+            grown > whole && grown < whole + whole / 50,
+            "{whole} -> {grown}"
+        );
+        let (mut cache, note) = ParseCache::read(&path, 7);
+        assert!(note.is_none(), "{note:?}");
+        assert_eq!(cache.stored().unwrap().records, 101);
+        // Each entry is judged by when its own build started: a stamp
+        // too close to the first build is trusted in the second's entry.
+        let three = cache.take(&paths[3], RACY).unwrap();
+        assert_eq!((three.fingerprint, three.unchanged), (1003, true));
+        let four = cache.take(&paths[4], RACY).unwrap();
+        assert_eq!((four.fingerprint, four.unchanged), (4, false));
+
+        // Nothing fresh: nothing written.
+        let stored = ParseCache::read(&path, 7).0.stored();
+        write(&path, 7, later, &records(&paths, &parsed, &[]), stored).unwrap();
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), grown);
+
+        // Replaced entries past an eighth of the live ones (plus 16): the
+        // file is written anew with only the live entries.
+        let many: Vec<usize> = (0..40).collect();
+        assert!(rewrites(stored, 100, 40) && !rewrites(stored, 100, 20));
+        write(&path, 7, later, &records(&paths, &parsed, &many), stored).unwrap();
+        let (mut cache, _) = ParseCache::read(&path, 7);
+        assert_eq!(cache.stored().unwrap().records, 100);
+        assert_eq!(cache.take(&paths[39], RACY).unwrap().fingerprint, 1039);
+        assert_eq!(cache.take(&paths[40], RACY).unwrap().fingerprint, 40);
+    }
+
+    #[test]
+    fn a_file_changed_since_it_was_read_is_written_anew_not_appended_to() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".public.parsed");
+        let parsed: Parsed = (Some(Arc::new(paper("One"))), vec![]);
+        let paths: Vec<PathBuf> = (0..10).map(|i| PathBuf::from(format!("{i}.md"))).collect();
+        write(&path, 7, MADE, &records(&paths, &parsed, &[]), None).unwrap();
+        let stored = ParseCache::read(&path, 7).0.stored();
+        // Another build rewrote it meanwhile, with fewer files.
+        write(&path, 7, MADE, &records(&paths[..5], &parsed, &[]), None).unwrap();
+        write(&path, 7, MADE, &records(&paths, &parsed, &[7]), stored).unwrap();
+        let (mut cache, note) = ParseCache::read(&path, 7);
+        assert!(note.is_none(), "{note:?}");
+        assert_eq!(cache.stored().unwrap().records, 10);
+        assert_eq!(cache.take(&paths[7], RACY).unwrap().fingerprint, 1007);
+        assert_eq!(cache.take(&paths[8], RACY).unwrap().fingerprint, 8);
     }
 
     #[test]
@@ -387,6 +607,32 @@ mod tests {
         assert!(cache.entries.is_empty());
         assert!(note.unwrap().contains("another version"));
 
+        // A second segment: damage in either makes the whole file unusable.
+        let parsed: Parsed = (Some(Arc::new(paper("Two"))), vec![]);
+        let stored = ParseCache::read(&path, 7).0.stored();
+        let record = |fresh| Record {
+            path: Path::new("a.md"),
+            stamp: OLD,
+            fingerprint: 3,
+            parsed: &parsed,
+            derived: None,
+            fresh,
+        };
+        write(
+            &path,
+            7,
+            MADE,
+            &[
+                record(true),
+                Record {
+                    fingerprint: 2,
+                    ..record(false)
+                },
+            ],
+            stored,
+        )
+        .unwrap();
+        assert_eq!(ParseCache::read(&path, 7).0.stored().unwrap().records, 3);
         let bytes = std::fs::read(&path).unwrap();
         for cut in [0, 5, bytes.len() / 2, bytes.len() - 1] {
             std::fs::write(&path, &bytes[..cut]).unwrap();
@@ -394,7 +640,7 @@ mod tests {
             assert!(cache.entries.is_empty(), "cut at {cut}");
             assert!(note.is_some(), "cut at {cut}");
         }
-        for at in [bytes.len() / 3, bytes.len() - 3] {
+        for at in [bytes.len() / 3, bytes.len() - 40, bytes.len() - 3] {
             let mut flipped = bytes.clone();
             flipped[at] ^= 0x20;
             std::fs::write(&path, &flipped).unwrap();

@@ -692,7 +692,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
             tags: site.tags.len(),
         });
     let clock = Instant::now();
-    let renderer = session.renderer(&site);
+    let kept = search::kept::KeptPostings::in_file(write::search_cache_path(&session.output_dir));
+    let renderer = session.renderer(&site).with_postings(&kept);
     let plan = renderer.plan();
     stages.push(("plan", clock.elapsed()));
     let clock = Instant::now();
@@ -713,11 +714,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     drop(renderer);
     let clock = Instant::now();
     save_cache(&mut session);
+    // Like the parse cache, only worth time to the next build.
+    let _ = kept.save();
     stages.push(("cache", clock.elapsed()));
     let files = written.files;
     let mut report = BuildReport::new(&site, files, session, started, stages, diagnostics);
     report.written = written;
-    report.notes = notes;
+    report.notes = notes.into_iter().chain(kept.note()).collect();
     report.parsed = Some((parsed, stamps.len()));
     Ok(report)
 }

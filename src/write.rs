@@ -734,6 +734,11 @@ pub fn parse_cache_path(output: &Path) -> PathBuf {
     beside(output, "parsed")
 }
 
+/// Where `build` keeps the search postings ([`crate::search::kept`]).
+pub fn search_cache_path(output: &Path) -> PathBuf {
+    beside(output, "search")
+}
+
 /// `public` → `.public.<what>`: hidden, beside the output.
 fn beside(output: &Path, what: &str) -> PathBuf {
     let name = output

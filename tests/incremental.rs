@@ -264,6 +264,71 @@ fn build_verbose(site: &TestSite, args: &[&str]) -> String {
 }
 
 #[test]
+fn the_search_cache_follows_edits_and_a_damaged_one_costs_a_fresh_index() {
+    let site = TestSite::fixture("empty");
+    site.add_papers(12);
+    age_papers(&site);
+    build_verbose(&site, &[]);
+    let cache = site.root().join(".public.search");
+    assert!(cache.is_file());
+    let fresh = site.root().join("fresh");
+    let matches_fresh = || {
+        let _ = std::fs::remove_dir_all(&fresh);
+        for what in ["manifest", "parsed", "search"] {
+            let _ = std::fs::remove_file(site.root().join(format!(".fresh.{what}")));
+        }
+        build_into(&site, &fresh, None);
+        assert_eq!(
+            differing(&snapshot(&site.public()), &snapshot(&fresh)),
+            Vec::<String>::new()
+        );
+    };
+    let edit = |n: usize, words: &str| {
+        site.write(
+            &format!("content/papers/paper-{n}.md"),
+            &format!("---\ntitle: \"Paper {n}\"\ndate: 2024-01-0{}\nauthors: [\"Author {n}\"]\n---\n{words}\n", n % 9 + 1),
+        );
+        age_papers(&site);
+    };
+    // The kept postings are used and updated: an edit's words are found,
+    // the words it dropped are not.
+    edit(3, "Zymurgy of transformers.");
+    let before = std::fs::read(&cache).unwrap();
+    build_verbose(&site, &["--strict"]);
+    assert_ne!(std::fs::read(&cache).unwrap(), before, "saved anew");
+    matches_fresh();
+    edit(3, "Quokka attention.");
+    build_verbose(&site, &["--strict"]);
+    matches_fresh();
+
+    let bytes = std::fs::read(&cache).unwrap();
+    let mut flipped = bytes.clone();
+    flipped[bytes.len() / 2] ^= 0x01;
+    for (round, (damage, why)) in [
+        (flipped, "damaged"),
+        (
+            b"paperfeed search\nfrom some later paperfeed".to_vec(),
+            "another version",
+        ),
+        (b"hello".to_vec(), "not a paperfeed search cache"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        std::fs::write(&cache, damage).unwrap();
+        edit(5, &format!("Round {round} of wombats."));
+        let again = build_verbose(&site, &["--strict"]);
+        assert!(again.contains("note: the search cache"), "{again}");
+        assert!(again.contains(why), "{why}: {again}");
+        matches_fresh();
+        // The index built from scratch was saved for the next build.
+        edit(7, &format!("Round {round} of numbats."));
+        let next = build_verbose(&site, &["--strict"]);
+        assert!(!next.contains("note:"), "{next}");
+    }
+}
+
+#[test]
 fn the_parse_cache_spares_unchanged_files_and_a_damaged_one_costs_a_full_parse() {
     let site = TestSite::fixture("empty");
     site.add_papers(12);

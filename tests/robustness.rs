@@ -169,6 +169,7 @@ fn slugs_and_tags_cannot_leave_the_output_folder() {
                 "public",
                 ".public.manifest",
                 ".public.parsed",
+                ".public.search",
                 "site.toml"
             ]
             .contains(&name.as_str()),

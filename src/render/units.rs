@@ -24,7 +24,8 @@ use crate::config::Config;
 use crate::diagnostic::Diagnostic;
 use crate::model::{Site, page_path};
 use crate::routes::{Routes, SubjectKind};
-use crate::search::index::{DOCS_PER_CHUNK, card_chunk};
+use crate::search::index::{self as search_index, DOCS_PER_CHUNK, Postings, card_chunk};
+use crate::search::kept::KeptPostings;
 
 /// One independently cached piece of the site.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -94,6 +95,9 @@ pub struct Renderer<'a> {
     earlier_cards: Option<&'a CardCache>,
     /// What every authors index page reads of the authors (see [`Self::key`]).
     authors_digest: OnceLock<u64>,
+    /// The search postings of an earlier build, taken and put back updated
+    /// when the search index renders.
+    postings: Option<&'a KeptPostings>,
 }
 
 /// Cards from earlier renders, by [`Renderer::card_key`], for `serve`.
@@ -148,6 +152,7 @@ impl<'a> Renderer<'a> {
             cards: (0..site.papers.len()).map(|_| OnceLock::new()).collect(),
             earlier_cards: None,
             authors_digest: OnceLock::new(),
+            postings: None,
         }
     }
 
@@ -159,6 +164,13 @@ impl<'a> Renderer<'a> {
     /// Lets cards come from `cache` where their keys match (`serve`).
     pub fn with_cards(mut self, cache: &'a CardCache) -> Self {
         self.earlier_cards = Some(cache);
+        self
+    }
+
+    /// Lets the search index start from the postings `kept` holds and
+    /// leaves its updated postings there, for the next build.
+    pub fn with_postings(mut self, kept: &'a KeptPostings) -> Self {
+        self.postings = Some(kept);
         self
     }
 
@@ -650,7 +662,15 @@ impl<'a> Renderer<'a> {
             }
             Unit::NotFound => text(vec![pages::not_found(env)?]),
             Unit::SyntaxCss => text(vec![(routes.syntax_css(), self.syntax_css.to_string())]),
-            Unit::SearchIndex => text(crate::search::index::build(site, routes)),
+            Unit::SearchIndex => text(match self.postings {
+                Some(kept) => {
+                    let postings = Postings::of(site, self.salt, kept.take());
+                    let files = search_index::files(site, routes, &postings);
+                    kept.put(postings);
+                    files
+                }
+                None => search_index::build(site, routes),
+            }),
             Unit::SearchCards(n) => {
                 let cards: Vec<&str> = self
                     .chunk(n)

@@ -76,57 +76,21 @@ pub fn card_chunk(cards: &[&str]) -> String {
 }
 
 /// `(site path, JSON)` files under `search/`: the postings fragments and
-/// `meta.json` (the cards are [`card_chunk`]s).
+/// `meta.json` (the cards are [`card_chunk`]s), from scratch.
 pub fn build(site: &Site, routes: Routes) -> Vec<(String, String)> {
-    // Papers are tokenised in parallel; then term → postings, merged from
-    // per-thread maps and sorted by term.
-    let postings: FxHashMap<String, Vec<Posting>> = site
-        .papers
-        .par_iter()
-        .enumerate()
-        .fold(
-            || (FxHashMap::<String, Vec<Posting>>::default(), String::new()),
-            |(mut postings, mut folded), (doc, paper)| {
-                for (term, mask) in terms(paper, &mut folded) {
-                    let p = posting(doc, mask);
-                    match postings.get_mut(term) {
-                        Some(list) => list.push(p),
-                        None => {
-                            postings.insert(term.to_string(), vec![p]);
-                        }
-                    }
-                }
-                (postings, folded)
-            },
-        )
-        .map(|(postings, _)| postings)
-        .reduce(FxHashMap::default, |a, b| {
-            let (mut a, b) = if a.len() < b.len() { (b, a) } else { (a, b) };
-            for (term, list) in b {
-                a.entry(term).or_default().extend(list);
-            }
-            a
-        });
-    let docs = site.papers.len();
-    let mut postings: Vec<(String, Vec<Posting>)> = postings.into_iter().collect();
-    postings.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let encoded: Vec<(String, String)> = postings
-        .into_par_iter()
-        .map(|(term, mut list)| {
-            // By doc number: each doc once per term.
-            list.sort_unstable();
-            let text = if list.len() * DENSE_FRACTION > docs && docs >= 256 {
-                bitmaps(&list, docs)
-            } else {
-                deltas(&list)
-            };
-            (term, text)
-        })
-        .collect();
+    files(site, routes, &Postings::of(site, 0, None))
+}
+
+/// [`build`] from the site's postings, made by [`Postings::of`].
+pub fn files(site: &Site, routes: Routes, postings: &Postings) -> Vec<(String, String)> {
     let mut files = Vec::new();
     let mut keys = Vec::new();
     split(
-        &encoded.iter().map(|(t, p)| (t, p)).collect::<Vec<_>>(),
+        &postings
+            .terms
+            .iter()
+            .map(|t| (&t.term, &t.encoded))
+            .collect::<Vec<_>>(),
         1,
         &mut keys,
         &mut files,
@@ -158,6 +122,194 @@ pub fn build(site: &Site, routes: Routes) -> Vec<(String, String)> {
     };
     files.push((routes.search_meta(), crate::render::html_safe_json(&meta)));
     files
+}
+
+/// Every term's postings and their encoding, for the papers `docs` names
+/// (by fingerprint, in doc order). Kept from one build to the next (in
+/// `serve`'s memory, or in a file beside the output for `build`), so an
+/// edit tokenises only the papers it changed and encodes only the terms
+/// whose lists changed: at 100,000 papers, 2.1 s from scratch.
+#[derive(Default, Serialize, serde::Deserialize)]
+pub struct Postings {
+    /// What else the terms depend on (the program and its settings).
+    salt: u64,
+    docs: Vec<u64>,
+    /// Sorted by term.
+    terms: Vec<TermList>,
+    /// Not as the earlier postings were: worth saving.
+    #[serde(skip)]
+    changed: bool,
+}
+
+#[derive(Serialize, serde::Deserialize)]
+struct TermList {
+    term: String,
+    /// By doc number.
+    list: Vec<Posting>,
+    /// `list` as `search.js` reads it ([`deltas`] or [`bitmaps`]).
+    encoded: String,
+}
+
+impl Postings {
+    /// The postings of `site`'s papers, from `earlier` ones where they were
+    /// made with the same `salt`: papers whose fingerprints `earlier` has
+    /// keep their terms, renumbered; the rest are tokenised.
+    pub fn of(site: &Site, salt: u64, earlier: Option<Postings>) -> Postings {
+        let docs: Vec<u64> = site.papers.iter().map(|p| p.fingerprint).collect();
+        let mut postings = earlier
+            .filter(|e| e.salt == salt)
+            .unwrap_or_else(|| Postings {
+                salt,
+                ..Postings::default()
+            });
+        if postings.docs == docs {
+            postings.changed = false;
+            return postings;
+        }
+        postings.changed = true;
+        let number: FxHashMap<u64, u32> = docs
+            .iter()
+            .enumerate()
+            .map(|(doc, &fingerprint)| (fingerprint, doc as u32))
+            .collect();
+        if number.len() != docs.len() {
+            // Two papers with one fingerprint (one file read twice?): their
+            // earlier terms cannot be told apart, so start afresh.
+            postings = Postings {
+                salt,
+                changed: true,
+                ..Postings::default()
+            };
+        }
+        let renumber: Vec<Option<u32>> = postings
+            .docs
+            .iter()
+            .map(|fingerprint| number.get(fingerprint).copied())
+            .collect();
+        let known: rustc_hash::FxHashSet<u64> = postings.docs.iter().copied().collect();
+        // A doc count change moves every bitmap's end and the dense cut.
+        let recount = postings.docs.len() != docs.len();
+        let mut dirty: Vec<bool> = postings
+            .terms
+            .par_iter_mut()
+            .map(|t| {
+                let before = t.list.len();
+                let mut moved = recount;
+                t.list.retain_mut(|p| {
+                    let (doc, mask) = unpack(*p);
+                    let Some(new) = renumber[doc as usize] else {
+                        return false;
+                    };
+                    moved |= new != doc;
+                    *p = posting(new as usize, mask);
+                    true
+                });
+                moved || t.list.len() != before
+            })
+            .collect();
+        let fresh = fresh_postings(site, |doc| !known.contains(&docs[doc]));
+        // Merge the fresh terms into the sorted list, marking what changed.
+        let mut merged: Vec<TermList> = Vec::with_capacity(postings.terms.len() + fresh.len());
+        let mut merged_dirty = Vec::with_capacity(merged.capacity());
+        let mut fresh = fresh.into_iter().peekable();
+        for (mut t, d) in std::mem::take(&mut postings.terms)
+            .into_iter()
+            .zip(dirty.drain(..))
+        {
+            while let Some((term, list)) = fresh.next_if(|(term, _)| *term < t.term) {
+                merged.push(TermList::new(term, list));
+                merged_dirty.push(true);
+            }
+            let d = match fresh.next_if(|(term, _)| *term == t.term) {
+                Some((_, list)) => {
+                    t.list.extend(list);
+                    true
+                }
+                None => d,
+            };
+            merged.push(t);
+            merged_dirty.push(d);
+        }
+        for (term, list) in fresh {
+            merged.push(TermList::new(term, list));
+            merged_dirty.push(true);
+        }
+        let count = docs.len();
+        merged
+            .par_iter_mut()
+            .zip(&merged_dirty)
+            .filter(|(_, dirty)| **dirty)
+            .for_each(|(t, _)| t.encode(count));
+        merged.retain(|t| !t.list.is_empty());
+        postings.terms = merged;
+        postings.docs = docs;
+        postings
+    }
+
+    /// Whether these postings differ from the earlier ones they were made
+    /// from: only then are they worth saving.
+    pub fn changed(&self) -> bool {
+        self.changed
+    }
+}
+
+impl TermList {
+    fn new(term: String, list: Vec<Posting>) -> TermList {
+        TermList {
+            term,
+            list,
+            encoded: String::new(),
+        }
+    }
+
+    fn encode(&mut self, docs: usize) {
+        // By doc number: each doc once per term.
+        self.list.sort_unstable();
+        self.encoded = if self.list.len() * DENSE_FRACTION > docs && docs >= 256 {
+            bitmaps(&self.list, docs)
+        } else {
+            deltas(&self.list)
+        };
+    }
+}
+
+/// Term → postings of the papers `wanted` picks, sorted by term. Papers
+/// are tokenised in parallel; the per-thread maps are merged.
+fn fresh_postings(
+    site: &Site,
+    wanted: impl Fn(usize) -> bool + Sync,
+) -> Vec<(String, Vec<Posting>)> {
+    let postings: FxHashMap<String, Vec<Posting>> = site
+        .papers
+        .par_iter()
+        .enumerate()
+        .filter(|(doc, _)| wanted(*doc))
+        .fold(
+            || (FxHashMap::<String, Vec<Posting>>::default(), String::new()),
+            |(mut postings, mut folded), (doc, paper)| {
+                for (term, mask) in terms(paper, &mut folded) {
+                    let p = posting(doc, mask);
+                    match postings.get_mut(term) {
+                        Some(list) => list.push(p),
+                        None => {
+                            postings.insert(term.to_string(), vec![p]);
+                        }
+                    }
+                }
+                (postings, folded)
+            },
+        )
+        .map(|(postings, _)| postings)
+        .reduce(FxHashMap::default, |a, b| {
+            let (mut a, b) = if a.len() < b.len() { (b, a) } else { (a, b) };
+            for (term, list) in b {
+                a.entry(term).or_default().extend(list);
+            }
+            a
+        });
+    let mut postings: Vec<(String, Vec<Posting>)> = postings.into_iter().collect();
+    postings.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    postings
 }
 
 /// A paper number and the fields a term occurs in, packed in 32 bits (the
@@ -398,5 +550,71 @@ mod tests {
             "{keys:?}"
         );
         assert!(files.iter().all(|(_, f)| f.len() <= FRAGMENT_BYTES * 2));
+    }
+
+    /// A paper whose fingerprint follows its text, as a parsed one's does.
+    fn worded(slug: &str, date: &str, words: &str) -> crate::parse::Paper {
+        let mut p = paper(slug, date, &["rl"]);
+        p.body_text = words.into();
+        p.fingerprint = crate::parse::fingerprint(slug.as_ref(), &format!("{date} {words}"));
+        p
+    }
+
+    #[test]
+    fn kept_postings_give_the_index_a_fresh_build_gives() {
+        let config = crate::render::feeds::tests::config();
+        let routes = Routes::new(&config);
+        // 300 papers, so common words are bitmaps and the dense cut moves.
+        let vocabulary = ["graph", "neural", "offline", "policy", "sparse", "tensor"];
+        let mut papers: Vec<(String, String, String)> = (0..300)
+            .map(|i| {
+                let words: Vec<&str> = (0..3).map(|k| vocabulary[(i * 7 + k * 5) % 6]).collect();
+                let date = format!("2024-{:02}-{:02}", 1 + i % 12, 1 + i % 28);
+                (format!("p{i}"), date, format!("{} w{i}", words.join(" ")))
+            })
+            .collect();
+        let site_of = |papers: &[(String, String, String)]| {
+            let papers = papers.iter().map(|(s, d, w)| worded(s, d, w)).collect();
+            Site::new(papers, false).unwrap()
+        };
+        type Step = fn(&mut Vec<(String, String, String)>);
+        let steps: [(&str, Step); 6] = [
+            ("nothing", |_| {}),
+            ("an abstract edited", |p| p[10].2 = "quantum graph".into()),
+            ("a paper moved by its date", |p| {
+                p[20].1 = "2025-06-01".into()
+            }),
+            ("papers added", |p| {
+                p.extend(
+                    (0..20).map(|i| (format!("n{i}"), "2024-03-03".into(), "tensor novel".into())),
+                )
+            }),
+            ("papers deleted", |p| {
+                p.drain(0..40);
+            }),
+            ("a word gone from every paper", |p| {
+                for x in p.iter_mut() {
+                    x.2 = x.2.replace("sparse", "dense");
+                }
+            }),
+        ];
+        let mut kept = Some(Postings::of(&site_of(&papers), 7, None));
+        for (what, step) in steps {
+            step(&mut papers);
+            let site = site_of(&papers);
+            let postings = Postings::of(&site, 7, kept.take());
+            assert_eq!(postings.changed(), what != "nothing", "{what}");
+            assert_eq!(
+                files(&site, routes, &postings),
+                build(&site, routes),
+                "{what}"
+            );
+            kept = Some(postings);
+        }
+        // Made with other settings: not used.
+        let site = site_of(&papers);
+        let other = Postings::of(&site, 8, kept);
+        assert!(other.changed());
+        assert_eq!(files(&site, routes, &other), build(&site, routes));
     }
 }

@@ -19,6 +19,7 @@ use super::watch::Change;
 use crate::engine::{self, Files, MemoryStore, Scope};
 use crate::parse::Paper;
 use crate::render::units::{CardCache, Lists, Unit};
+use crate::search::kept::KeptPostings;
 use crate::write::{Failure, WriteReport};
 use crate::{BuildFailure, BuildOptions, Diagnostic, Session};
 
@@ -43,6 +44,8 @@ pub struct Builder {
     session: Option<Session>,
     store: MemoryStore,
     cards: CardCache,
+    /// The search index's postings, so an edit tokenises only its paper.
+    postings: KeptPostings,
     /// The site of the last good build, for [`Builder::catch_up`].
     site: Option<crate::model::Site>,
     /// The units of the last full rebuild, and per paper the positions
@@ -77,6 +80,7 @@ impl Builder {
             session: None,
             store: MemoryStore::shared(files),
             cards: CardCache::new(),
+            postings: KeptPostings::in_memory(),
             site: None,
             plan: Vec::new(),
             dependents: Vec::new(),
@@ -163,7 +167,10 @@ impl Builder {
             stages.push((stage, clock.elapsed()));
             clock = std::time::Instant::now();
         };
-        let renderer = session.renderer(&site).with_cards(&self.cards);
+        let renderer = session
+            .renderer(&site)
+            .with_cards(&self.cards)
+            .with_postings(&self.postings);
         let plan = renderer.plan();
         lap("plan");
         if interrupted() {
@@ -237,7 +244,8 @@ impl Builder {
         lap("model");
         let renderer = session
             .renderer_with(site, self.lists.clone()?)
-            .with_cards(&self.cards);
+            .with_cards(&self.cards)
+            .with_postings(&self.postings);
         let written = engine::update(
             &renderer,
             &mut self.store,
@@ -290,7 +298,10 @@ impl Builder {
             return Ok(Some(done));
         };
         let started = std::time::Instant::now();
-        let renderer = session.renderer(site).with_cards(&self.cards);
+        let renderer = session
+            .renderer(site)
+            .with_cards(&self.cards)
+            .with_postings(&self.postings);
         let written = engine::update(
             &renderer,
             &mut self.store,

@@ -6,6 +6,7 @@
 //! as values, in units with cache keys) → [`write`] (only what changed). [`check`] lints
 //! the rendered site without writing it.
 
+pub mod cache_file;
 pub mod check;
 pub mod config;
 pub mod diagnostic;
@@ -592,9 +593,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         return Ok(BuildReport::unchanged(recorded, session, started, clock));
     }
     session.one_off = true;
-    let cache_file = write::parse_cache_path(&session.output_dir);
+    let parse_file = write::parse_cache_path(&session.output_dir);
     let salt = session.parse_salt();
-    let (mut cache, note) = parse::cache::ParseCache::read(&cache_file, salt);
+    let (mut cache, note) = parse::cache::ParseCache::read(&parse_file, salt);
     // Files changed after this are newer than the cache says it is.
     let made = now_nanos();
     let Loaded {
@@ -647,7 +648,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
             })
             .collect();
         // A cache that cannot be written only costs the next build time.
-        let _ = parse::cache::write(&cache_file, salt, made, &entries, stored);
+        let _ = parse::cache::write(&parse_file, salt, made, &entries, stored);
     };
     let inputs_key = session.inputs_key(&fingerprints, &load_problems);
     if let Some(recorded) = recorded.filter(|r| inputs_key == Some(r.key)) {
@@ -659,15 +660,23 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let loaded = clock.elapsed();
     let clock = Instant::now();
     let paths: Vec<PathBuf> = fingerprints.iter().map(|(path, _)| path.clone()).collect();
-    let notes: Vec<String> = note
+    let mut notes: Vec<String> = note
         .map(|why| {
             format!(
                 "the parse cache {} was not used: {why}; every paper was parsed, and the next build uses the new cache",
-                cache_file.display()
+                parse_file.display()
             )
         })
         .into_iter()
         .collect();
+    let scores_file = write::related_cache_path(&session.output_dir);
+    match cache_file::read(&scores_file, model::Scored::KIND, model::Scored::FORMAT) {
+        Ok(scored) => scored.into_iter().for_each(|s| session.memo.keep_scored(s)),
+        Err(why) => notes.push(format!(
+            "the related papers' cache {} was not used: {why}; every paper's related papers were scored, and the next build uses the new cache",
+            scores_file.display()
+        )),
+    }
     let stages = vec![("load", loaded), ("parse", clock.elapsed())];
     let modelled = session
         .model_parsed(&paths, load_problems, stages, None)
@@ -716,6 +725,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     save_cache(&mut session);
     // Like the parse cache, only worth time to the next build.
     let _ = kept.save();
+    if let Some(scored) = session.memo.scored().filter(|s| s.changed()) {
+        let _ = cache_file::write(
+            &scores_file,
+            model::Scored::KIND,
+            model::Scored::FORMAT,
+            scored,
+        );
+    }
     stages.push(("cache", clock.elapsed()));
     let files = written.files;
     let mut report = BuildReport::new(&site, files, session, started, stages, diagnostics);

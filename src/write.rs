@@ -739,6 +739,11 @@ pub fn search_cache_path(output: &Path) -> PathBuf {
     beside(output, "search")
 }
 
+/// Where `build` keeps the related papers' scores ([`crate::model::Scored`]).
+pub fn related_cache_path(output: &Path) -> PathBuf {
+    beside(output, "related")
+}
+
 /// `public` → `.public.<what>`: hidden, beside the output.
 fn beside(output: &Path, what: &str) -> PathBuf {
     let name = output

@@ -263,18 +263,19 @@ fn build_verbose(site: &TestSite, args: &[&str]) -> String {
     String::from_utf8_lossy(&out.get_output().stderr).into_owned()
 }
 
+/// The search postings and the related papers' scores, kept beside the
+/// output: used and updated by each build, and a damaged one costs work
+/// from scratch and a note, never a wrong page.
 #[test]
-fn the_search_cache_follows_edits_and_a_damaged_one_costs_a_fresh_index() {
+fn kept_search_postings_and_related_scores_follow_edits_and_a_damaged_file_is_redone() {
     let site = TestSite::fixture("empty");
     site.add_papers(12);
     age_papers(&site);
     build_verbose(&site, &[]);
-    let cache = site.root().join(".public.search");
-    assert!(cache.is_file());
     let fresh = site.root().join("fresh");
     let matches_fresh = || {
         let _ = std::fs::remove_dir_all(&fresh);
-        for what in ["manifest", "parsed", "search"] {
+        for what in ["manifest", "parsed", "search", "related"] {
             let _ = std::fs::remove_file(site.root().join(format!(".fresh.{what}")));
         }
         build_into(&site, &fresh, None);
@@ -286,45 +287,52 @@ fn the_search_cache_follows_edits_and_a_damaged_one_costs_a_fresh_index() {
     let edit = |n: usize, words: &str| {
         site.write(
             &format!("content/papers/paper-{n}.md"),
-            &format!("---\ntitle: \"Paper {n}\"\ndate: 2024-01-0{}\nauthors: [\"Author {n}\"]\n---\n{words}\n", n % 9 + 1),
+            &format!("---\ntitle: \"Paper {n}\"\ndate: 2024-01-0{}\nauthors: [\"Author {n}\"]\ntags: [\"tag-{}\"]\n---\n{words}\n", n % 9 + 1, n % 3),
         );
         age_papers(&site);
     };
-    // The kept postings are used and updated: an edit's words are found,
-    // the words it dropped are not.
-    edit(3, "Zymurgy of transformers.");
-    let before = std::fs::read(&cache).unwrap();
-    build_verbose(&site, &["--strict"]);
-    assert_ne!(std::fs::read(&cache).unwrap(), before, "saved anew");
-    matches_fresh();
-    edit(3, "Quokka attention.");
-    build_verbose(&site, &["--strict"]);
-    matches_fresh();
-
-    let bytes = std::fs::read(&cache).unwrap();
-    let mut flipped = bytes.clone();
-    flipped[bytes.len() / 2] ^= 0x01;
-    for (round, (damage, why)) in [
-        (flipped, "damaged"),
-        (
-            b"paperfeed search\nfrom some later paperfeed".to_vec(),
-            "another version",
-        ),
-        (b"hello".to_vec(), "not a paperfeed search cache"),
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        std::fs::write(&cache, damage).unwrap();
-        edit(5, &format!("Round {round} of wombats."));
-        let again = build_verbose(&site, &["--strict"]);
-        assert!(again.contains("note: the search cache"), "{again}");
-        assert!(again.contains(why), "{why}: {again}");
+    for (kind, name) in [
+        ("search", "the search cache"),
+        ("related", "the related papers' cache"),
+    ] {
+        let cache = site.root().join(format!(".public.{kind}"));
+        assert!(cache.is_file(), "{kind}");
+        // Used and updated: an edit's words are found, the words it
+        // dropped are not; its related papers follow its new words.
+        edit(3, &format!("Abstract of zymurgy, {kind}."));
+        let before = std::fs::read(&cache).unwrap();
+        build_verbose(&site, &["--strict"]);
+        assert_ne!(std::fs::read(&cache).unwrap(), before, "{kind} saved anew");
         matches_fresh();
-        // The index built from scratch was saved for the next build.
-        edit(7, &format!("Round {round} of numbats."));
-        let next = build_verbose(&site, &["--strict"]);
-        assert!(!next.contains("note:"), "{next}");
+        edit(3, "Quokka attention.");
+        build_verbose(&site, &["--strict"]);
+        matches_fresh();
+
+        let bytes = std::fs::read(&cache).unwrap();
+        let mut flipped = bytes.clone();
+        flipped[bytes.len() / 2] ^= 0x01;
+        for (round, (damage, why)) in [
+            (flipped, "damaged".to_string()),
+            (
+                format!("paperfeed {kind}\nfrom some later paperfeed").into_bytes(),
+                "another version".to_string(),
+            ),
+            (b"hello".to_vec(), format!("not a paperfeed {kind} cache")),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            std::fs::write(&cache, damage).unwrap();
+            edit(5, &format!("Round {round} of wombats and {kind}."));
+            let again = build_verbose(&site, &["--strict"]);
+            assert!(again.contains(&format!("note: {name}")), "{again}");
+            assert!(again.contains(&why), "{why}: {again}");
+            matches_fresh();
+            // What was redone is saved for the next build.
+            edit(7, &format!("Round {round} of numbats."));
+            let next = build_verbose(&site, &["--strict"]);
+            assert!(!next.contains("note:"), "{next}");
+        }
     }
 }
 

@@ -170,6 +170,7 @@ fn slugs_and_tags_cannot_leave_the_output_folder() {
                 ".public.manifest",
                 ".public.parsed",
                 ".public.search",
+                ".public.related",
                 "site.toml"
             ]
             .contains(&name.as_str()),

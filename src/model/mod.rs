@@ -5,6 +5,8 @@ pub mod names;
 mod paginate;
 mod related;
 
+pub use related::Scored;
+
 use std::collections::BTreeMap;
 use std::ops::Range;
 use std::sync::Arc;
@@ -91,6 +93,17 @@ impl Memo {
             })
             .collect();
         self.related.docs.extend(docs);
+    }
+
+    /// The related papers' scores of the last build, to keep for the next.
+    pub fn scored(&self) -> Option<&Scored> {
+        self.related.scored.as_ref()
+    }
+
+    /// Scores kept from an earlier build ([`Self::scored`]): used only if
+    /// they were made from the same papers in the same order.
+    pub fn keep_scored(&mut self, scored: Scored) {
+        self.related.scored = Some(scored);
     }
 }
 

@@ -138,9 +138,13 @@ fn each_word(text: &str, mut f: impl FnMut(u64)) {
 }
 
 /// For each paper (by index), up to `want` related papers, best first.
+/// When the memo holds the scores of an earlier build of the same papers
+/// in the same order ([`Scored`]), only the papers whose lists can differ
+/// are scored again (see [`rescored`]).
 pub fn related(papers: &[Arc<Paper>], want: usize, memo: &mut Memo) -> Vec<Vec<usize>> {
     let n = papers.len();
     if n < 2 || want == 0 {
+        memo.scored = None;
         return vec![Vec::new(); n];
     }
     // Per paper: its (token id, weight) features, tags and top words alike.
@@ -151,50 +155,170 @@ pub fn related(papers: &[Arc<Paper>], want: usize, memo: &mut Memo) -> Vec<Vec<u
             postings.entry(token).or_default().push(i);
         }
     }
+    let order = order_of(papers, want);
+    let earlier = memo.scored.take().filter(|s| s.order == order);
+    let redo = earlier
+        .as_ref()
+        .map(|earlier| rescored(&earlier.features, &features, &postings));
+    if redo.as_ref().is_some_and(|redo| !redo.contains(&true)) {
+        memo.scored = earlier;
+        return memo
+            .scored
+            .as_ref()
+            .map(|s| s.related.clone())
+            .unwrap_or_default();
+    }
+    let mut related: Vec<Vec<usize>> = match earlier {
+        Some(earlier) => earlier.related,
+        None => vec![Vec::new(); n],
+    };
     // Scores accumulate in a dense per-thread array; `touched` lists the
     // entries to read back and reset, so each paper costs only its window.
-    (0..n)
-        .into_par_iter()
-        .map_init(
+    related
+        .par_iter_mut()
+        .enumerate()
+        .filter(|(i, _)| redo.as_ref().is_none_or(|redo| redo[*i]))
+        .for_each_init(
             || (vec![0f32; n], Vec::<usize>::new()),
-            |(scores, touched), i| {
-                // A zero weight (a word in every paper) says nothing, and
-                // would break the "untouched means 0.0" bookkeeping.
-                for &(token, weight) in features[i].iter().filter(|(_, w)| *w > 0.0) {
-                    let list = &postings[&token];
-                    // Lists are in index (date) order; look near this paper.
-                    let at = list.binary_search(&i).unwrap_or_else(|e| e);
-                    let lo = at.saturating_sub(WINDOW);
-                    let hi = (at + WINDOW + 1).min(list.len());
-                    for &j in &list[lo..hi] {
-                        if j != i {
-                            if scores[j] == 0.0 {
-                                touched.push(j);
-                            }
-                            scores[j] += weight;
-                        }
-                    }
-                }
-                // Best first; ties go to the lower index (the newer paper).
-                let better = |a: (usize, f32), b: (usize, f32)| {
-                    b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)).is_lt()
-                };
-                let mut best: Vec<(usize, f32)> = Vec::with_capacity(want + 1);
-                for &j in touched.iter() {
-                    let candidate = (j, scores[j]);
-                    scores[j] = 0.0;
-                    if best.len() == want && !better(candidate, best[want - 1]) {
-                        continue;
-                    }
-                    let at = best.partition_point(|&b| better(b, candidate));
-                    best.insert(at, candidate);
-                    best.truncate(want);
-                }
-                touched.clear();
-                best.into_iter().map(|(j, _)| j).collect()
+            |(scores, touched), (i, related)| {
+                *related = score(i, &features, &postings, want, scores, touched);
             },
-        )
-        .collect()
+        );
+    memo.scored = Some(Scored {
+        order,
+        features,
+        related: related.clone(),
+        changed: true,
+    });
+    related
+}
+
+/// Paper `i`'s best `want` others by the weights of its features over the
+/// papers near it in each feature's postings. `scores` is all zeros, and
+/// left so.
+fn score(
+    i: usize,
+    features: &[Vec<(u64, f32)>],
+    postings: &TokenMap<Vec<usize>>,
+    want: usize,
+    scores: &mut [f32],
+    touched: &mut Vec<usize>,
+) -> Vec<usize> {
+    // A zero weight (a word in every paper) says nothing, and would break
+    // the "untouched means 0.0" bookkeeping.
+    for &(token, weight) in features[i].iter().filter(|(_, w)| *w > 0.0) {
+        let list = &postings[&token];
+        // Lists are in index (date) order; look near this paper.
+        let at = list.binary_search(&i).unwrap_or_else(|e| e);
+        let lo = at.saturating_sub(WINDOW);
+        let hi = (at + WINDOW + 1).min(list.len());
+        for &j in &list[lo..hi] {
+            if j != i {
+                if scores[j] == 0.0 {
+                    touched.push(j);
+                }
+                scores[j] += weight;
+            }
+        }
+    }
+    // Best first; ties go to the lower index (the newer paper).
+    let better = |a: (usize, f32), b: (usize, f32)| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)).is_lt();
+    let mut best: Vec<(usize, f32)> = Vec::with_capacity(want + 1);
+    for &j in touched.iter() {
+        let candidate = (j, scores[j]);
+        scores[j] = 0.0;
+        if best.len() == want && !better(candidate, best[want - 1]) {
+            continue;
+        }
+        let at = best.partition_point(|&b| better(b, candidate));
+        best.insert(at, candidate);
+        best.truncate(want);
+    }
+    touched.clear();
+    best.into_iter().map(|(j, _)| j).collect()
+}
+
+/// Which papers' related lists can differ from the ones scored with the
+/// `earlier` features, now that they are `features` (same papers, same
+/// order). Paper `i`'s list follows from its own features and, for each
+/// of them, the papers within [`WINDOW`] of it in that feature's postings:
+/// so a paper is scored again if its features changed, or if it is near
+/// where some paper joined or left the postings of one of its features.
+/// Away from such a change a window holds the same papers as before (the
+/// positions around it all moved by the same amount, if at all).
+fn rescored(
+    earlier: &[Vec<(u64, f32)>],
+    features: &[Vec<(u64, f32)>],
+    postings: &TokenMap<Vec<usize>>,
+) -> Vec<bool> {
+    let same = |a: &[(u64, f32)], b: &[(u64, f32)]| {
+        a.len() == b.len()
+            && a.iter()
+                .zip(b)
+                .all(|(x, y)| x.0 == y.0 && x.1.to_bits() == y.1.to_bits())
+    };
+    let mut redo = vec![false; features.len()];
+    for (i, (old, new)) in earlier.iter().zip(features).enumerate() {
+        if same(old, new) {
+            continue;
+        }
+        redo[i] = true;
+        let has = |f: &[(u64, f32)], token: u64| f.iter().any(|&(t, _)| t == token);
+        let joined = new.iter().filter(|(t, _)| !has(old, *t));
+        let left = old.iter().filter(|(t, _)| !has(new, *t));
+        for &(token, _) in joined.chain(left) {
+            let Some(list) = postings.get(&token) else {
+                continue;
+            };
+            // Where `i` is or would be; one more either side than a window
+            // reaches, for the positions that moved by one.
+            let at = list.partition_point(|&j| j < i);
+            let lo = at.saturating_sub(WINDOW + 2);
+            let hi = (at + WINDOW + 3).min(list.len());
+            for &j in &list[lo..hi] {
+                redo[j] = true;
+            }
+        }
+    }
+    redo
+}
+
+/// What the related lists were scored from, kept for the next build of the
+/// same site (`serve`'s memory, or a file beside `build`'s output): with
+/// it, an edit that leaves every other paper's features as they were
+/// scores a few papers instead of all.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Scored {
+    /// The papers (their files, in order) and how many related each shows.
+    order: u64,
+    features: Vec<Vec<(u64, f32)>>,
+    related: Vec<Vec<usize>>,
+    /// Not as read: worth saving.
+    #[serde(skip)]
+    changed: bool,
+}
+
+impl Scored {
+    /// Names its file ([`crate::cache_file`]).
+    pub const KIND: &str = "related";
+    /// Bumped when the layout, or what the features mean, changes.
+    pub const FORMAT: u32 = 1;
+
+    /// Whether these differ from the scores they were made from: only then
+    /// are they worth saving.
+    pub fn changed(&self) -> bool {
+        self.changed
+    }
+}
+
+fn order_of(papers: &[Arc<Paper>], want: usize) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    (want, papers.len()).hash(&mut h);
+    for p in papers {
+        p.source.hash(&mut h);
+    }
+    h.finish()
 }
 
 /// Token ids with weights: each tag (weighted by rarity) and the paper's
@@ -306,6 +430,7 @@ pub(super) struct Doc {
 #[derive(Default)]
 pub(super) struct Memo {
     pub(super) docs: TokenMap<Arc<Doc>>,
+    pub(super) scored: Option<Scored>,
 }
 
 fn tokenize(paper: &Paper) -> Doc {
@@ -404,5 +529,65 @@ mod tests {
             .map(|t| word_token(t.as_bytes()))
             .collect();
         assert_eq!(w, expected);
+    }
+
+    #[test]
+    fn kept_scores_give_the_lists_scoring_every_paper_gives() {
+        // 400 papers over a small vocabulary: long postings, where only
+        // the papers near an edit in them are scored again.
+        let seed = std::cell::Cell::new(7u64);
+        let next = |n: u64| {
+            let s = seed
+                .get()
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            seed.set(s);
+            (s >> 33) % n
+        };
+        let words = |count: usize| -> String {
+            (0..count)
+                .map(|_| format!("word{:02}", next(40)))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let mut papers: Vec<Paper> = (0..400)
+            .map(|i| {
+                let mut p = with_text(
+                    &format!("p{i:03}"),
+                    "2024-01-01",
+                    &[["rl", "cv", "nlp"][i % 3]],
+                    &words(12),
+                );
+                p.fingerprint = i as u64;
+                p
+            })
+            .collect();
+        let mut memo = Memo::default();
+        let arcs = |papers: &[Paper]| papers.iter().cloned().map(Arc::new).collect::<Vec<_>>();
+        super::related(&arcs(&papers), 5, &mut memo);
+        let mut fingerprint = 1000;
+        for round in 0..30 {
+            // One to three papers edited: words, and now and then a tag.
+            for _ in 0..=round % 3 {
+                let i = next(400) as usize;
+                papers[i].body_text = words(4 + round % 9);
+                if round % 4 == 0 {
+                    papers[i].tags = vec!["bio".into()];
+                }
+                fingerprint += 1;
+                papers[i].fingerprint = fingerprint;
+            }
+            let kept = super::related(&arcs(&papers), 5, &mut memo);
+            let fresh = super::related(&arcs(&papers), 5, &mut Memo::default());
+            assert_eq!(kept, fresh, "round {round}");
+        }
+        let scored = memo.scored.as_ref().unwrap();
+        assert!(scored.changed());
+        // Other papers, or another order: scored from scratch.
+        papers.swap(0, 1);
+        assert_eq!(
+            super::related(&arcs(&papers), 5, &mut memo),
+            super::related(&arcs(&papers), 5, &mut Memo::default())
+        );
     }
 }

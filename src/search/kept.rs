@@ -5,13 +5,14 @@
 //! checks every paper's fingerprint against the ones the postings were
 //! made from.
 
-use std::io::{self, Write};
-use std::path::{Path, PathBuf};
+use std::io;
+use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
 
 use super::index::Postings;
+use crate::cache_file;
 
-const MAGIC: &[u8] = b"paperfeed search\n";
+const KIND: &str = "search";
 /// Bumped when [`Postings`]' layout changes.
 const FORMAT: u32 = 1;
 
@@ -56,7 +57,7 @@ impl KeptPostings {
         if !state.read {
             state.read = true;
             if let Some(file) = &self.file {
-                match read(file) {
+                match cache_file::read(file, KIND, FORMAT) {
                     Ok(postings) => state.postings = postings,
                     Err(why) => {
                         state.note = Some(format!(
@@ -84,63 +85,10 @@ impl KeptPostings {
     pub fn save(&self) -> io::Result<()> {
         let state = self.state();
         match (&self.file, &state.postings) {
-            (Some(file), Some(postings)) if postings.changed() => write(file, postings),
+            (Some(file), Some(postings)) if postings.changed() => {
+                cache_file::write(file, KIND, FORMAT, postings)
+            }
             _ => Ok(()),
-        }
-    }
-}
-
-fn header() -> Vec<u8> {
-    let version = env!("CARGO_PKG_VERSION").as_bytes();
-    let mut out = MAGIC.to_vec();
-    out.extend(FORMAT.to_le_bytes());
-    out.extend((version.len() as u64).to_le_bytes());
-    out.extend(version);
-    out
-}
-
-/// `Ok(None)` when there is no file; `Err` says why one cannot be used.
-fn read(path: &Path) -> Result<Option<Postings>, String> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
-        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(format!("cannot read it: {e}")),
-    };
-    if !bytes.starts_with(MAGIC) {
-        return Err("it is not a paperfeed search cache".into());
-    }
-    let header = header();
-    let Some(rest) = bytes.strip_prefix(&header[..]) else {
-        return Err("it was made by another version of paperfeed".into());
-    };
-    let damaged = || "it is damaged (its checksum does not match)".to_string();
-    let (payload, sum) = rest
-        .split_at_checked(rest.len().wrapping_sub(8))
-        .ok_or_else(damaged)?;
-    if xxhash_rust::xxh3::xxh3_64(payload).to_le_bytes() != sum {
-        return Err(damaged());
-    }
-    postcard::from_bytes(payload)
-        .map(Some)
-        .map_err(|e| format!("it is damaged ({e})"))
-}
-
-/// Through a temporary file, so a reader never sees half of one.
-fn write(path: &Path, postings: &Postings) -> io::Result<()> {
-    let payload = postcard::to_stdvec(postings).map_err(io::Error::other)?;
-    let temp = path.with_extension("search-tmp");
-    let written = (|| {
-        let mut out = std::fs::File::create(&temp)?;
-        out.write_all(&header())?;
-        out.write_all(&payload)?;
-        out.write_all(&xxhash_rust::xxh3::xxh3_64(&payload).to_le_bytes())?;
-        out.flush()
-    })();
-    match written.and_then(|()| std::fs::rename(&temp, path)) {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            let _ = std::fs::remove_file(&temp);
-            Err(e)
         }
     }
 }

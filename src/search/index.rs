@@ -9,8 +9,6 @@
 //! with doc numbers delta-encoded; `fields` is a bit set of where the term
 //! occurs (see [`Field`]).
 
-use std::collections::BTreeMap;
-
 // Keys here are the index's words: millions of lookups per build, where
 // std's flood-resistant SipHash costs more than the work. The words come
 // from the site's own papers, not from strangers.
@@ -144,7 +142,9 @@ pub struct Postings {
 #[derive(Serialize, serde::Deserialize)]
 struct TermList {
     term: String,
-    /// By doc number.
+    /// By doc number. As raw bytes in the file: millions of postings,
+    /// which a variable-length encoding would decode one by one.
+    #[serde(with = "raw_postings")]
     list: Vec<Posting>,
     /// `list` as `search.js` reads it ([`deltas`] or [`bitmaps`]).
     encoded: String,
@@ -189,24 +189,51 @@ impl Postings {
         let known: rustc_hash::FxHashSet<u64> = postings.docs.iter().copied().collect();
         // A doc count change moves every bitmap's end and the dense cut.
         let recount = postings.docs.len() != docs.len();
-        let mut dirty: Vec<bool> = postings
-            .terms
-            .par_iter_mut()
-            .map(|t| {
-                let before = t.list.len();
-                let mut moved = recount;
-                t.list.retain_mut(|p| {
-                    let (doc, mask) = unpack(*p);
-                    let Some(new) = renumber[doc as usize] else {
-                        return false;
-                    };
-                    moved |= new != doc;
-                    *p = posting(new as usize, mask);
-                    true
-                });
-                moved || t.list.len() != before
-            })
+        let stays = renumber
+            .iter()
+            .enumerate()
+            .all(|(doc, new)| new.is_none_or(|new| new as usize == doc));
+        let gone: Vec<u32> = (0..renumber.len() as u32)
+            .filter(|&doc| renumber[doc as usize].is_none())
             .collect();
+        let mut dirty: Vec<bool> = if stays && !recount && gone.len() <= 64 {
+            // Edits in place (the common case): every list keeps its
+            // numbering, and the edited papers' old postings are found by
+            // binary search rather than by visiting every posting (each
+            // removal shifts the rest of its list, so only for a few).
+            postings
+                .terms
+                .par_iter_mut()
+                .map(|t| {
+                    let before = t.list.len();
+                    for &doc in &gone {
+                        if let Ok(at) = t.list.binary_search_by_key(&doc, |&p| unpack(p).0) {
+                            t.list.remove(at);
+                        }
+                    }
+                    t.list.len() != before
+                })
+                .collect()
+        } else {
+            postings
+                .terms
+                .par_iter_mut()
+                .map(|t| {
+                    let before = t.list.len();
+                    let mut moved = recount;
+                    t.list.retain_mut(|p| {
+                        let (doc, mask) = unpack(*p);
+                        let Some(new) = renumber[doc as usize] else {
+                            return false;
+                        };
+                        moved |= new != doc;
+                        *p = posting(new as usize, mask);
+                        true
+                    });
+                    moved || t.list.len() != before
+                })
+                .collect()
+        };
         let fresh = fresh_postings(site, |doc| !known.contains(&docs[doc]));
         // Merge the fresh terms into the sorted list, marking what changed.
         let mut merged: Vec<TermList> = Vec::with_capacity(postings.terms.len() + fresh.len());
@@ -270,6 +297,36 @@ impl TermList {
         } else {
             deltas(&self.list)
         };
+    }
+}
+
+mod raw_postings {
+    use super::Posting;
+    use serde::{Deserializer, Serializer, de};
+
+    pub fn serialize<S: Serializer>(list: &[Posting], s: S) -> Result<S::Ok, S::Error> {
+        let bytes: Vec<u8> = list.iter().flat_map(|p| p.to_le_bytes()).collect();
+        s.serialize_bytes(&bytes)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Posting>, D::Error> {
+        struct Raw;
+        impl de::Visitor<'_> for Raw {
+            type Value = Vec<Posting>;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("postings as 4-byte little-endian numbers")
+            }
+            fn visit_bytes<E: de::Error>(self, bytes: &[u8]) -> Result<Vec<Posting>, E> {
+                if !bytes.len().is_multiple_of(4) {
+                    return Err(E::invalid_length(bytes.len(), &self));
+                }
+                Ok(bytes
+                    .chunks_exact(4)
+                    .map(|b| Posting::from_le_bytes([b[0], b[1], b[2], b[3]]))
+                    .collect())
+            }
+        }
+        d.deserialize_bytes(Raw)
     }
 }
 
@@ -379,15 +436,18 @@ fn terms<'t>(paper: &crate::parse::Paper, folded: &'t mut String) -> FxHashMap<&
 
 /// `[doc, fields, doc, fields…]`, doc numbers as differences from the previous.
 fn deltas(list: &[Posting]) -> String {
-    use std::fmt::Write;
     let mut text = String::with_capacity(list.len() * 6 + 2);
     text.push('[');
     let mut previous = 0;
+    // Millions of numbers per index: itoa, not the formatting machinery.
+    let mut number = itoa::Buffer::new();
     for (n, (doc, mask)) in list.iter().map(|&p| unpack(p)).enumerate() {
         if n > 0 {
             text.push(',');
         }
-        let _ = write!(text, "{},{mask}", doc - previous);
+        text.push_str(number.format(doc - previous));
+        text.push(',');
+        text.push_str(number.format(mask));
         previous = doc;
     }
     text.push(']');
@@ -398,18 +458,27 @@ fn deltas(list: &[Posting]) -> String {
 /// (byte `d / 8`, bit `d % 8`) is set when paper `d` has the term there.
 fn bitmaps(list: &[Posting], docs: usize) -> String {
     use base64::Engine;
-    let mut maps: BTreeMap<u8, Vec<u8>> = BTreeMap::new();
+    // One map per field bit, made when a posting first has that field.
+    let mut maps: [Vec<u8>; FIELD_BITS as usize] = Default::default();
     for (doc, mask) in list.iter().map(|&p| unpack(p)) {
-        for bit in [1u8, 2, 4, 8, 16].into_iter().filter(|b| mask & b != 0) {
-            let map = maps.entry(bit).or_insert_with(|| vec![0; docs.div_ceil(8)]);
-            map[doc as usize / 8] |= 1 << (doc % 8);
+        let (byte, bit) = (doc as usize / 8, 1 << (doc % 8));
+        for (field, map) in maps.iter_mut().enumerate() {
+            if mask & (1 << field) != 0 {
+                if map.is_empty() {
+                    map.resize(docs.div_ceil(8), 0);
+                }
+                map[byte] |= bit;
+            }
         }
     }
     let fields: Vec<String> = maps
         .iter()
-        .map(|(bit, map)| {
+        .enumerate()
+        .filter(|(_, map)| !map.is_empty())
+        .map(|(field, map)| {
             format!(
-                "\"{bit}\":\"{}\"",
+                "\"{}\":\"{}\"",
+                1u8 << field,
                 base64::engine::general_purpose::STANDARD.encode(map)
             )
         })
@@ -484,6 +553,7 @@ fn write_fragment(
 mod tests {
     use super::*;
     use crate::model::tests::paper;
+    use std::collections::BTreeMap;
 
     #[test]
     fn postings_carry_fields_and_newest_first_numbering() {

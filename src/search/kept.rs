@@ -14,7 +14,7 @@ use crate::cache_file;
 
 const KIND: &str = "search";
 /// Bumped when [`Postings`]' layout changes.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// Postings taken by the search index when it renders and put back
 /// updated; read from the file, if any, only when first taken.

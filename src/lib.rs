@@ -178,6 +178,9 @@ struct Loaded {
     /// Per file, `None` if it was read (not trusted from the parse cache),
     /// else whether its cache entry held what the model derived.
     trusted: Vec<Option<bool>>,
+    /// Per file, whether it was read only for a new stamp, and its text is
+    /// the one its cache entry (with what the model derived) holds.
+    restamped: Vec<bool>,
     problems: Vec<Diagnostic>,
     parsed: usize,
 }
@@ -319,6 +322,7 @@ impl Session {
         let mut missed = Vec::new();
         let mut derived = Vec::new();
         let mut trusted = HashMap::new();
+        let mut restampable = HashMap::new();
         for f in &found {
             let Some(cached) = cache.take(&f.rel, f.stamp) else {
                 missed.push(f.clone());
@@ -327,6 +331,9 @@ impl Session {
             if !cached.unchanged {
                 // Kept if the text's fingerprint still matches.
                 missed.push(f.clone());
+                if cached.derived.is_some() {
+                    restampable.insert(f.rel.clone(), cached.fingerprint);
+                }
             } else {
                 trusted.insert(f.rel.clone(), cached.derived.is_some());
             }
@@ -346,11 +353,13 @@ impl Session {
         problems.extend(unreadable);
         let parsed = self.parse_changed(&files);
         let mut trusted_files = Vec::new();
+        let mut restamped = Vec::new();
         let (fingerprints, stamps) = found
             .into_iter()
             .filter_map(|f| {
                 let fingerprint = self.parsed.get(&f.rel)?.0;
                 trusted_files.push(trusted.get(&f.rel).copied());
+                restamped.push(restampable.get(&f.rel) == Some(&fingerprint));
                 Some(((f.rel, fingerprint), f.stamp))
             })
             .unzip();
@@ -358,6 +367,7 @@ impl Session {
             fingerprints,
             stamps,
             trusted: trusted_files,
+            restamped,
             problems,
             parsed,
         }
@@ -602,6 +612,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         fingerprints,
         stamps,
         trusted,
+        restamped,
         problems: load_problems,
         parsed,
     } = session.load_cached(found, problems, &mut cache);
@@ -619,15 +630,17 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
                 .filter(|(i, d)| d.is_none() && wanted(*i))
                 .for_each(|(i, d)| *d = session.memo.export(fingerprints[i].1));
         };
-        // What the model derived is exported only for entries written: the
-        // files read, and entries that lacked it and can have it now.
+        // What the model derived is exported only for entries written
+        // whole: the files parsed or read for a new text, and entries that
+        // lacked it and can have it now (a restamped file's entry has it).
         let mut derived = vec![None; fingerprints.len()];
-        export(&|i| trusted[i] != Some(true), &mut derived);
+        export(&|i| trusted[i] != Some(true) && !restamped[i], &mut derived);
         let fresh: Vec<bool> = (0..derived.len())
             .map(|i| trusted[i].is_none() || derived[i].is_some())
             .collect();
         let fresh_count = fresh.iter().filter(|&&f| f).count();
-        if parse::cache::rewrites(stored, fresh.len(), fresh_count) {
+        let restamps = restamped.iter().filter(|&&r| r).count();
+        if parse::cache::rewrites(stored, fresh.len(), fresh_count, restamps) {
             export(&|_| true, &mut derived);
         }
         let entries: Vec<_> = fingerprints
@@ -635,7 +648,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
             .zip(&stamps)
             .zip(&derived)
             .zip(&fresh)
-            .map(|((((path, _), stamp), derived), &fresh)| {
+            .zip(&restamped)
+            .map(|(((((path, _), stamp), derived), &fresh), &restamp)| {
                 let (fingerprint, parsed) = &parsed[path];
                 parse::cache::Record {
                     path,
@@ -644,6 +658,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
                     parsed,
                     derived: derived.as_deref(),
                     fresh,
+                    restamp,
                 }
             })
             .collect();

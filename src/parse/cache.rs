@@ -13,7 +13,10 @@
 //! an earlier one. Appending keeps a one-paper edit from rewriting the
 //! entries of every paper (456 MB at 100,000 papers); once replaced
 //! entries would make up more than an eighth of the file, the build writes
-//! it anew with only the live ones.
+//! it anew with only the live ones. A file read only because its time
+//! stamp changed (every file, in a fresh CI checkout) whose text is the
+//! entry's gets a stamp line, not its entry again: tens of bytes, not
+//! kilobytes.
 
 use std::collections::HashMap;
 use std::io::{self, BufReader, BufWriter, Read, Write};
@@ -29,7 +32,7 @@ use crate::load::Stamp;
 
 const MAGIC: &[u8] = b"paperfeed parsed\n";
 /// Changes whenever what is stored changes shape.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 /// How long before the cache was made a file must have last changed for
 /// its time stamp to be trusted.
 const RACY_NANOS: i128 = 2_000_000_000;
@@ -47,6 +50,19 @@ struct Entry<P, D, B> {
     paper: Option<P>,
     problems: D,
     derived: Option<B>,
+}
+
+/// One line of a segment: a file's entry, or a new time stamp for the
+/// entry of the same path and fingerprint.
+#[derive(Serialize, Deserialize)]
+enum Line<E> {
+    Entry(E),
+    Stamp {
+        path: PathBuf,
+        size: u64,
+        mtime: i128,
+        fingerprint: u64,
+    },
 }
 
 /// An entry as read back.
@@ -75,6 +91,9 @@ pub struct Record<'a> {
     /// changed, or a stamp the cache could not trust), or the entry lacked
     /// `derived`. Only these are appended.
     pub fresh: bool,
+    /// The file was read only for its new stamp and its text is the one
+    /// the file holds an entry for: appended as a stamp line.
+    pub restamp: bool,
 }
 
 /// A file's parse: the paper (unless an error stopped it) and its problems.
@@ -94,6 +113,8 @@ pub struct ParseCache {
 pub struct Stored {
     /// Entries in it, replaced ones included.
     records: u64,
+    /// Stamp lines in it.
+    stamps: u64,
     /// Its length in bytes.
     len: u64,
 }
@@ -138,16 +159,18 @@ impl ParseCache {
 }
 
 /// Whether [`write`] writes the whole file for these `live` records, of
-/// which `fresh` are [`Record::fresh`], rather than appending: when there
+/// which `fresh` are [`Record::fresh`] (`restamps` of them as stamp
+/// lines), rather than appending: when there
 /// is no usable file, or appending would leave too many replaced entries.
 /// Only then does it read the `derived` of records that are not fresh.
-pub fn rewrites(stored: Option<Stored>, live: usize, fresh: usize) -> bool {
+pub fn rewrites(stored: Option<Stored>, live: usize, fresh: usize, restamps: usize) -> bool {
     let Some(stored) = stored else {
         return true;
     };
-    // Each live record is in the file once as its latest entry.
-    let replaced = (stored.records + fresh as u64).saturating_sub(live as u64);
-    replaced > live as u64 / 8 + 16
+    // Each live record is in the file once as its latest entry. A stamp
+    // line is a few dozen bytes against an entry's few kilobytes.
+    let replaced = (stored.records + (fresh - restamps) as u64).saturating_sub(live as u64);
+    replaced + (stored.stamps + restamps as u64) / 64 > live as u64 / 8 + 16
 }
 
 /// Saves the `live` records, in any order, as a build that started reading
@@ -165,7 +188,8 @@ pub fn write(
     stored: Option<Stored>,
 ) -> io::Result<()> {
     let fresh: Vec<&Record> = live.iter().filter(|r| r.fresh).collect();
-    if let Some(stored) = stored.filter(|_| !rewrites(stored, live.len(), fresh.len())) {
+    let restamps = fresh.iter().filter(|r| r.restamp).count();
+    if let Some(stored) = stored.filter(|_| !rewrites(stored, live.len(), fresh.len(), restamps)) {
         if fresh.is_empty() {
             return Ok(());
         }
@@ -178,7 +202,7 @@ pub fn write(
         let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(&temp)?);
         out.write_all(MAGIC)?;
         out.write_all(&header(salt))?;
-        write_segment(&mut out, made, live.iter())?;
+        write_segment(&mut out, made, live.iter(), false)?;
         out.flush()
     })();
     match written.and_then(|()| std::fs::rename(&temp, path)) {
@@ -200,7 +224,7 @@ fn append(path: &Path, stored: Stored, made: i128, records: &[&Record]) -> io::R
     }
     let written = (|| {
         let mut out = BufWriter::with_capacity(1 << 20, &mut file);
-        write_segment(&mut out, made, records.iter().copied())?;
+        write_segment(&mut out, made, records.iter().copied(), true)?;
         out.flush()
     })();
     if let Err(e) = written {
@@ -216,6 +240,7 @@ fn write_segment<'r>(
     out: &mut impl Write,
     made: i128,
     records: impl ExactSizeIterator<Item = &'r Record<'r>>,
+    appending: bool,
 ) -> io::Result<()> {
     let mut out = Hashing::new(out);
     out.write_all(&made.to_le_bytes())?;
@@ -223,17 +248,26 @@ fn write_segment<'r>(
     let mut buf = Vec::new();
     for record in records {
         let (paper, problems) = record.parsed;
-        let entry = Entry {
-            path: record.path.to_path_buf(),
-            size: record.stamp.size,
-            mtime: record.stamp.mtime,
-            fingerprint: record.fingerprint,
-            paper: paper.as_deref(),
-            problems: &problems[..],
-            derived: record.derived,
+        let line = if appending && record.restamp {
+            Line::Stamp {
+                path: record.path.to_path_buf(),
+                size: record.stamp.size,
+                mtime: record.stamp.mtime,
+                fingerprint: record.fingerprint,
+            }
+        } else {
+            Line::Entry(Entry {
+                path: record.path.to_path_buf(),
+                size: record.stamp.size,
+                mtime: record.stamp.mtime,
+                fingerprint: record.fingerprint,
+                paper: paper.as_deref(),
+                problems: &problems[..],
+                derived: record.derived,
+            })
         };
         buf.clear();
-        buf = postcard::to_extend(&entry, buf).map_err(io::Error::other)?;
+        buf = postcard::to_extend(&line, buf).map_err(io::Error::other)?;
         out.write_all(&(buf.len() as u64).to_le_bytes())?;
         out.write_all(&buf)?;
     }
@@ -267,8 +301,8 @@ fn read_entries(reader: impl Read, salt: u64) -> Result<ParseCache, String> {
             "it was made by another version of paperfeed or another markdown setting".into(),
         );
     }
-    let mut entries = HashMap::new();
-    let mut records = 0;
+    let mut entries: HashMap<PathBuf, (Owned, i128)> = HashMap::new();
+    let (mut records, mut stamps) = (0, 0);
     loop {
         input.restart();
         let mut made = [0; 16];
@@ -279,18 +313,34 @@ fn read_entries(reader: impl Read, salt: u64) -> Result<ParseCache, String> {
         input.read_exact(&mut made[1..]).map_err(damaged)?;
         let made = i128::from_le_bytes(made);
         let count = u64::from_le_bytes(read_array(&mut input).map_err(damaged)?);
-        read_segment(&mut input, count, |entry| {
-            entries.insert(entry.path.clone(), (entry, made));
+        read_segment(&mut input, count, |line| match line {
+            Line::Entry(entry) => {
+                records += 1;
+                entries.insert(entry.path.clone(), (entry, made));
+            }
+            Line::Stamp {
+                path,
+                size,
+                mtime,
+                fingerprint,
+            } => {
+                stamps += 1;
+                if let Some((entry, at)) = entries.get_mut(&path)
+                    && entry.fingerprint == fingerprint
+                {
+                    (entry.size, entry.mtime, *at) = (size, mtime, made);
+                }
+            }
         })?;
         let sum = input.hash();
         let recorded = u64::from_le_bytes(read_array(&mut input).map_err(damaged)?);
         if sum != recorded {
             return Err("it is damaged (its checksum does not match)".into());
         }
-        records += count;
     }
     let stored = Some(Stored {
         records,
+        stamps,
         len: input.count,
     });
     Ok(ParseCache { entries, stored })
@@ -302,7 +352,7 @@ fn read_entries(reader: impl Read, salt: u64) -> Result<ParseCache, String> {
 fn read_segment(
     input: &mut impl Read,
     count: u64,
-    mut each: impl FnMut(Owned),
+    mut each: impl FnMut(Line<Owned>),
 ) -> Result<(), String> {
     let damaged = |e: io::Error| format!("it is damaged ({e})");
     let mut left = count;
@@ -321,7 +371,7 @@ fn read_segment(
             input.read_exact(&mut record).map_err(damaged)?;
             records.push(record);
         }
-        let decoded: Vec<Owned> = records
+        let decoded: Vec<Line<Owned>> = records
             .par_iter()
             .map(|record| postcard::from_bytes(record))
             .collect::<Result<_, _>>()
@@ -427,6 +477,7 @@ mod tests {
                     parsed: &parsed,
                     derived: Some(&[1, 2, 3]),
                     fresh: true,
+                    restamp: false,
                 },
                 Record {
                     path: Path::new("b.md"),
@@ -435,6 +486,7 @@ mod tests {
                     parsed: &failed,
                     derived: None,
                     fresh: true,
+                    restamp: false,
                 },
             ],
             None,
@@ -500,6 +552,7 @@ mod tests {
                 parsed: &parsed,
                 derived: None,
                 fresh: true,
+                restamp: false,
             })
             .collect();
         write(&path, 7, MADE, &records, None).unwrap();
@@ -523,6 +576,7 @@ mod tests {
                 parsed,
                 derived: None,
                 fresh: edited.contains(&i),
+                restamp: false,
             })
             .collect()
     }
@@ -573,12 +627,73 @@ mod tests {
         // Replaced entries past an eighth of the live ones (plus 16): the
         // file is written anew with only the live entries.
         let many: Vec<usize> = (0..40).collect();
-        assert!(rewrites(stored, 100, 40) && !rewrites(stored, 100, 20));
+        assert!(rewrites(stored, 100, 40, 0) && !rewrites(stored, 100, 20, 0));
         write(&path, 7, later, &records(&paths, &parsed, &many), stored).unwrap();
         let (mut cache, _) = ParseCache::read(&path, 7);
         assert_eq!(cache.stored().unwrap().records, 100);
         assert_eq!(cache.take(&paths[39], RACY).unwrap().fingerprint, 1039);
         assert_eq!(cache.take(&paths[40], RACY).unwrap().fingerprint, 40);
+    }
+
+    #[test]
+    fn a_new_stamp_on_the_same_text_is_a_stamp_line_not_a_new_entry() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".public.parsed");
+        let parsed: Parsed = (Some(Arc::new(paper("One"))), vec![]);
+        let paths: Vec<PathBuf> = (0..100).map(|i| PathBuf::from(format!("{i}.md"))).collect();
+        write(&path, 7, MADE, &records(&paths, &parsed, &[]), None).unwrap();
+        let whole = std::fs::metadata(&path).unwrap().len();
+        // A fresh checkout: every file stamped anew, texts unchanged, but
+        // for file 5, which has a new text (a new fingerprint).
+        let checkout = Stamp {
+            size: 10,
+            mtime: MADE + RACY_NANOS,
+        };
+        let later = MADE + 10 * RACY_NANOS;
+        let mut restamped = records(&paths, &parsed, &[5]);
+        for (i, r) in restamped.iter_mut().enumerate() {
+            r.stamp = checkout;
+            r.fresh = true;
+            r.restamp = i != 5;
+        }
+        let stored = ParseCache::read(&path, 7).0.stored();
+        assert!(!rewrites(stored, 100, 100, 99));
+        write(&path, 7, later, &restamped, stored).unwrap();
+        let grown = std::fs::metadata(&path).unwrap().len();
+        // Appending the 100 entries again would double the file; these
+        // entries are small, so a stamp line is a fifth of one here.
+        assert!(grown < whole + whole / 3, "{whole} -> {grown}");
+        let (mut cache, note) = ParseCache::read(&path, 7);
+        assert!(note.is_none(), "{note:?}");
+        let stored = cache.stored().unwrap();
+        assert_eq!((stored.records, stored.stamps), (101, 99));
+        // The new stamp is trusted, as of the later build; the old one not.
+        let two = cache.take(&paths[2], checkout).unwrap();
+        assert_eq!((two.fingerprint, two.unchanged), (2, true));
+        assert!(two.parsed.0.is_some());
+        assert!(
+            !ParseCache::read(&path, 7)
+                .0
+                .take(&paths[2], RACY)
+                .unwrap()
+                .unchanged
+        );
+        let five = cache.take(&paths[5], checkout).unwrap();
+        assert_eq!((five.fingerprint, five.unchanged), (1005, true));
+        // A stamp line for a text the entry does not hold changes nothing.
+        let again = Stamp {
+            size: 11,
+            ..checkout
+        };
+        let mut wrong = records(&paths, &parsed, &[]);
+        wrong[7].fingerprint = 99;
+        (wrong[7].stamp, wrong[7].fresh, wrong[7].restamp) = (again, true, true);
+        write(&path, 7, later, &wrong, Some(stored)).unwrap();
+        let seven = ParseCache::read(&path, 7).0.take(&paths[7], again).unwrap();
+        assert!(!seven.unchanged, "the entry keeps its own stamp");
+        // Stamp lines pile up too: past an eighth of the entries' worth,
+        // the file is written anew.
+        assert!(rewrites(Some(stored), 100, 100, 100 * 16));
     }
 
     #[test]
@@ -617,6 +732,7 @@ mod tests {
             parsed: &parsed,
             derived: None,
             fresh,
+            restamp: false,
         };
         write(
             &path,

@@ -482,9 +482,13 @@ fn patch<U: Copy + Send + Sync>(
     }
     // A unit's files are compared with what the same unit wrote last time
     // (a file that moved to another unit is written again, unchanged).
-    let old_hash = |id: &str, path: &str| {
-        let (_, files) = manifest.units.get(id)?;
-        files.iter().find(|(p, _)| p == path).map(|(_, h)| *h)
+    let old_files = |id: &str| -> HashMap<&str, u64> {
+        let files = manifest.units.get(id).map(|(_, files)| &files[..]);
+        files
+            .unwrap_or_default()
+            .iter()
+            .map(|(path, hash)| (path.as_str(), *hash))
+            .collect()
     };
     // Every byte first, beside its target, so a full disk stops the build
     // before anything in the output changed.
@@ -495,9 +499,13 @@ fn patch<U: Copy + Send + Sync>(
         let done = render_batch(batch, render).and_then(|rendered| {
             let to_write: Vec<(&str, &[u8])> = rendered
                 .iter()
-                .flat_map(|(id, _, files)| files.iter().map(move |f| (id, f)))
-                .filter(|(id, (path, _, hash))| old_hash(id, path) != Some(*hash))
-                .map(|(_, (path, bytes, _))| (path.as_str(), &bytes[..]))
+                .flat_map(|(id, _, files)| {
+                    let old = old_files(id);
+                    files
+                        .iter()
+                        .filter(move |(path, _, hash)| old.get(path.as_str()) != Some(hash))
+                        .map(|(path, bytes, _)| (path.as_str(), &bytes[..]))
+                })
                 .collect();
             written += to_write.len();
             staged.add(disk, output, &to_write)?;

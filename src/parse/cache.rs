@@ -169,7 +169,8 @@ pub fn rewrites(stored: Option<Stored>, live: usize, fresh: usize, restamps: usi
     };
     // Each live record is in the file once as its latest entry. A stamp
     // line is a few dozen bytes against an entry's few kilobytes.
-    let replaced = (stored.records + (fresh - restamps) as u64).saturating_sub(live as u64);
+    let full = fresh.saturating_sub(restamps) as u64;
+    let replaced = (stored.records + full).saturating_sub(live as u64);
     replaced + (stored.stamps + restamps as u64) / 64 > live as u64 / 8 + 16
 }
 
@@ -693,7 +694,11 @@ mod tests {
         assert!(!seven.unchanged, "the entry keeps its own stamp");
         // Stamp lines pile up too: past an eighth of the entries' worth,
         // the file is written anew.
-        assert!(rewrites(Some(stored), 100, 100, 100 * 16));
+        let piled = Stored {
+            stamps: 64 * 30,
+            ..stored
+        };
+        assert!(rewrites(Some(piled), 100, 0, 0) && !rewrites(Some(stored), 100, 0, 0));
     }
 
     #[test]

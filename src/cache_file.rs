@@ -4,7 +4,8 @@
 //! temporary file so a reader never sees half of one. What cannot be used
 //! says why, for the build's `note:`; the caller then works from scratch.
 
-use std::io::{self, Write};
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
 use std::path::Path;
 
 use serde::Serialize;
@@ -52,12 +53,26 @@ pub fn read<T: DeserializeOwned>(
 
 pub fn write<T: Serialize>(path: &Path, kind: &str, format: u32, value: &T) -> io::Result<()> {
     let payload = postcard::to_stdvec(value).map_err(io::Error::other)?;
-    let temp = path.with_extension(format!("{kind}-tmp"));
-    let written = (|| {
-        let mut out = std::fs::File::create(&temp)?;
+    replace(path, &format!("{kind}-tmp"), |out| {
         out.write_all(&header(kind, format))?;
         out.write_all(&payload)?;
-        out.write_all(&xxhash_rust::xxh3::xxh3_64(&payload).to_le_bytes())?;
+        out.write_all(&xxhash_rust::xxh3::xxh3_64(&payload).to_le_bytes())
+    })
+}
+
+/// Writes `path` anew through a temporary file beside it (its extension
+/// `temp_extension`), filled by `fill` and renamed into place, so a reader
+/// sees the old file or the whole new one; the temporary is removed on
+/// failure.
+pub fn replace(
+    path: &Path,
+    temp_extension: &str,
+    fill: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
+) -> io::Result<()> {
+    let temp = path.with_extension(temp_extension);
+    let written = (|| {
+        let mut out = BufWriter::with_capacity(1 << 20, File::create(&temp)?);
+        fill(&mut out)?;
         out.flush()
     })();
     match written.and_then(|()| std::fs::rename(&temp, path)) {

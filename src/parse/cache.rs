@@ -198,21 +198,11 @@ pub fn write(
             return Ok(());
         }
     }
-    let temp = path.with_extension("parsed-tmp");
-    let written = (|| {
-        let mut out = BufWriter::with_capacity(1 << 20, std::fs::File::create(&temp)?);
+    crate::cache_file::replace(path, "parsed-tmp", |out| {
         out.write_all(MAGIC)?;
         out.write_all(&header(salt))?;
-        write_segment(&mut out, made, live.iter(), false)?;
-        out.flush()
-    })();
-    match written.and_then(|()| std::fs::rename(&temp, path)) {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            let _ = std::fs::remove_file(&temp);
-            Err(e)
-        }
-    }
+        write_segment(out, made, live.iter(), false)
+    })
 }
 
 /// Appends a segment of `records` to the cache file if it is still the one
@@ -582,14 +572,21 @@ mod tests {
             .collect()
     }
 
-    #[test]
-    fn a_build_appends_only_what_it_read_until_replaced_entries_pile_up() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(".public.parsed");
+    /// A cache of 100 entries in `dir`, made at [`MADE`]: its path, the
+    /// parse every entry holds, the files' paths and the file's length.
+    fn hundred(dir: &Path) -> (PathBuf, Parsed, Vec<PathBuf>, u64) {
+        let path = dir.join(".public.parsed");
         let parsed: Parsed = (Some(Arc::new(paper("One"))), vec![]);
         let paths: Vec<PathBuf> = (0..100).map(|i| PathBuf::from(format!("{i}.md"))).collect();
         write(&path, 7, MADE, &records(&paths, &parsed, &[]), None).unwrap();
         let whole = std::fs::metadata(&path).unwrap().len();
+        (path, parsed, paths, whole)
+    }
+
+    #[test]
+    fn a_build_appends_only_what_it_read_until_replaced_entries_pile_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let (path, parsed, paths, whole) = hundred(dir.path());
         let (cache, _) = ParseCache::read(&path, 7);
         let stored = cache.stored().unwrap();
         assert_eq!((stored.records, stored.len), (100, whole));
@@ -639,11 +636,7 @@ mod tests {
     #[test]
     fn a_new_stamp_on_the_same_text_is_a_stamp_line_not_a_new_entry() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(".public.parsed");
-        let parsed: Parsed = (Some(Arc::new(paper("One"))), vec![]);
-        let paths: Vec<PathBuf> = (0..100).map(|i| PathBuf::from(format!("{i}.md"))).collect();
-        write(&path, 7, MADE, &records(&paths, &parsed, &[]), None).unwrap();
-        let whole = std::fs::metadata(&path).unwrap().len();
+        let (path, parsed, paths, whole) = hundred(dir.path());
         // A fresh checkout: every file stamped anew, texts unchanged, but
         // for file 5, which has a new text (a new fingerprint).
         let checkout = Stamp {

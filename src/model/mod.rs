@@ -13,6 +13,7 @@ use std::sync::Arc;
 
 use jiff::civil::Date;
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 pub use paginate::{Pager, page_path, paginate};
 
@@ -66,7 +67,7 @@ pub struct Period {
 pub struct Memo {
     related: related::Memo,
     /// Name → slug, for tags and authors.
-    slugs: std::collections::HashMap<String, String>,
+    slugs: FxHashMap<String, String>,
 }
 
 /// Leads what [`Memo::export`] gives; bump it when tokenising changes, so
@@ -323,12 +324,20 @@ fn newest_first(a: &Paper, b: &Paper) -> std::cmp::Ordering {
 }
 
 fn duplicate_slugs(papers: &[Arc<Paper>]) -> Vec<Diagnostic> {
-    let mut by_slug: BTreeMap<&str, Vec<&Paper>> = BTreeMap::new();
-    for p in papers {
-        by_slug.entry(&p.slug).or_default().push(p);
-    }
+    // Sorted (slug, position) pairs put each slug's papers side by side,
+    // in site order; a parallel sort is several times cheaper than a map
+    // of 100,000 slugs built on one thread.
+    let mut by_slug: Vec<(&str, usize)> = papers
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.slug.as_str(), i))
+        .collect();
+    by_slug.par_sort_unstable();
     let mut errors = Vec::new();
-    for (slug, group) in by_slug.into_iter().filter(|(_, g)| g.len() > 1) {
+    let groups = by_slug.chunk_by(|a, b| a.0 == b.0).filter(|g| g.len() > 1);
+    for group in groups {
+        let slug = group[0].0;
+        let group: Vec<&Paper> = group.iter().map(|&(_, i)| &*papers[i]).collect();
         let mut files: Vec<_> = group
             .iter()
             .map(|p| p.source.display().to_string())
@@ -436,20 +445,36 @@ pub fn tag_name(spelling: &str) -> std::borrow::Cow<'_, str> {
 /// Slugs come from `known` where present; the others are returned.
 fn group_terms(
     papers: &[Arc<Paper>],
-    names: impl Fn(&Paper) -> &[String],
-    known: &std::collections::HashMap<String, String>,
+    names: impl Fn(&Paper) -> &[String] + Sync,
+    known: &FxHashMap<String, String>,
 ) -> (Vec<Term>, Vec<(String, String)>) {
     // Spelling → papers, first; names repeat across papers, so each
     // spelling is slugified once (in parallel) rather than per mention.
-    let mut by_name: std::collections::HashMap<&str, Vec<usize>> = Default::default();
-    for (i, paper) in papers.iter().enumerate() {
-        for name in names(paper) {
-            let members = by_name.entry(name).or_default();
-            if members.last() != Some(&i) {
-                members.push(i);
+    // Counted per thread over runs of papers, then merged: at 100k papers
+    // with many authors each that is over a million mentions.
+    let by_name: FxHashMap<&str, Vec<usize>> = papers
+        .par_iter()
+        .enumerate()
+        .fold(
+            FxHashMap::default,
+            |mut by_name: FxHashMap<&str, Vec<usize>>, (i, paper)| {
+                for name in names(paper) {
+                    let members = by_name.entry(name).or_default();
+                    if members.last() != Some(&i) {
+                        members.push(i);
+                    }
+                }
+                by_name
+            },
+        )
+        .reduce(FxHashMap::default, |a, b| {
+            let (mut a, b) = if a.len() < b.len() { (b, a) } else { (a, b) };
+            for (name, members) in b {
+                // Runs hold different papers: no paper is counted twice.
+                a.entry(name).or_default().extend(members);
             }
-        }
-    }
+            a
+        });
     let slugged: Vec<(String, bool, &str, Vec<usize>)> = by_name
         .into_par_iter()
         .map(|(name, members)| match known.get(name) {

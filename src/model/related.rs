@@ -351,9 +351,14 @@ fn features(papers: &[Arc<Paper>], memo: &mut Memo) -> Vec<Vec<(u64, f32)>> {
             }
             a
         });
-    docs.par_iter()
-        .map(|doc| top_features(doc, &df, n))
-        .collect()
+    // Each token's idf once, not once per paper that has it; a token only
+    // one paper has links no two papers, so it has none.
+    let idf: TokenMap<f32> = df
+        .into_iter()
+        .filter(|&(_, df)| df > 1)
+        .map(|(id, df)| (id, (n / df as f32).ln()))
+        .collect();
+    docs.par_iter().map(|doc| top_features(doc, &idf)).collect()
 }
 
 /// Adds the document's distinct words and tags to the document frequencies.
@@ -363,15 +368,24 @@ fn count(df: &mut TokenMap<u32>, doc: &Doc) {
     }
 }
 
-/// A paper's tags and most distinctive words, weighted, among `n` papers.
-fn top_features(doc: &Doc, df: &TokenMap<u32>, n: f32) -> Vec<(u64, f32)> {
-    let idf = |id: u64| (n / df[&id] as f32).ln();
+/// A paper's tags and most distinctive words, weighted by `idf` (which
+/// holds only the tokens more than one paper has).
+fn top_features(doc: &Doc, idf: &TokenMap<f32>) -> Vec<(u64, f32)> {
     let mut top: Vec<(u64, f32)> = doc
         .words
         .iter()
         .zip(&doc.counts[..])
-        .filter(|&(id, _)| df[id] > 1)
-        .map(|(&id, &count)| (id, (1.0 + f32::from(count).ln()) * idf(id)))
+        .filter_map(|(&id, &count)| {
+            let idf = idf.get(&id)?;
+            // Most words occur once; ln(1) is exactly 0, so skipping it
+            // gives the same bits.
+            let tf = if count == 1 {
+                1.0
+            } else {
+                1.0 + f32::from(count).ln()
+            };
+            Some((id, tf * idf))
+        })
         .collect();
     // A total order, so the best few are the same whether the rest are
     // sorted or not; only they are.
@@ -384,8 +398,7 @@ fn top_features(doc: &Doc, df: &TokenMap<u32>, n: f32) -> Vec<(u64, f32)> {
     top.extend(
         doc.tags
             .iter()
-            .filter(|&&id| df[&id] > 1)
-            .map(|&id| (id, TAG_WEIGHT * idf(id).max(0.1))),
+            .filter_map(|id| Some((*id, TAG_WEIGHT * idf.get(id)?.max(0.1)))),
     );
     top
 }

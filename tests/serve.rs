@@ -202,7 +202,9 @@ fn serves_rebuilds_and_reloads_under_the_sub_path() {
     let rx = events(&format!("{}__paperfeed/events", server.url));
     next_event(&rx, "hello");
 
-    // Edit a paper: its page changes and a reload is sent.
+    // Edit a paper someone is viewing: its page changes and a reload
+    // listing it is sent.
+    assert_eq!(get(&format!("{}papers/paper-1/", server.url)).status, 200);
     let paper = site.root().join("content/papers/paper-1.md");
     let text = std::fs::read_to_string(&paper).unwrap();
     std::fs::write(&paper, text.replace("Sub-path paper 1", "Edited paper one")).unwrap();
@@ -430,6 +432,10 @@ fn an_in_place_edit_serves_a_fresh_build_and_catches_up() {
     let names = site.paper_files();
     let edited = papers.join(&names[3]);
     let original = std::fs::read_to_string(&edited).unwrap();
+    // Every page viewed once (serve renders a page when first asked for),
+    // so the catch-up has all of them to keep up to date.
+    let differing = server.differences_from_a_fresh_build(&site, "fresh-0", |_| true);
+    assert!(differing.is_empty(), "before any edit: {differing:?}");
 
     // Only words related papers ignore: nothing but the paper's own
     // pages, and the search index, may change.
@@ -491,4 +497,62 @@ fn an_in_place_edit_serves_a_fresh_build_and_catches_up() {
     assert!(line.contains("in place"), "{line}");
     let line = server.wait_for_nth_log("caught up", 4);
     assert!(line.contains(": 1 unit re-rendered"), "{line}");
+}
+
+/// `serve` renders a page when a browser first asks for it and keeps it up
+/// to date from then on; a page nobody asked for costs no rendering.
+#[test]
+fn pages_are_rendered_when_first_asked_for() {
+    use paperfeed::serve::{Builder, Change, Files};
+    use std::sync::{Arc, RwLock};
+    let site = TestSite::example();
+    let held = Arc::new(RwLock::new(Files::new()));
+    let options = paperfeed::BuildOptions {
+        root: site.root().to_path_buf(),
+        output: None,
+        base_url: Some("http://127.0.0.1:1111/".into()),
+        drafts: false,
+        strict: false,
+    };
+    let mut builder = Builder::new(options, held.clone());
+    let first = builder.rebuild(Change::Config, &[], site.root()).unwrap();
+    assert!(first.units > 100, "{} units", first.units);
+    assert!(held.read().unwrap().is_empty(), "nothing rendered yet");
+
+    let home = builder.file("index.html").unwrap().expect("a home page");
+    assert!(String::from_utf8_lossy(&home).contains("Daily Papers"));
+    let paths: Vec<String> = held.read().unwrap().keys().cloned().collect();
+    assert!(
+        paths
+            .iter()
+            .all(|p| !["papers/", "tags/", "authors/", "archive/"]
+                .iter()
+                .any(|f| p.starts_with(f))),
+        "only units whose files lie in the top folder rendered: {paths:?}"
+    );
+    assert_eq!(builder.file("papers/no-such-paper/").unwrap(), None);
+
+    // An edit to a paper nobody viewed renders none of its pages; asking
+    // for one afterwards gets the edit.
+    let name = &site.paper_files()[7];
+    let page = format!("papers/{}/index.html", name.trim_end_matches(".md"));
+    let path = site.root().join("content/papers").join(name);
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{text}\nAn edit nobody has seen.\n")).unwrap();
+    let done = builder
+        .rebuild(Change::Content, std::slice::from_ref(&path), site.root())
+        .unwrap();
+    assert!(done.in_place);
+    assert!(!done.changed.contains(&page), "{:?}", done.changed);
+    let bytes = builder.file(&page).unwrap().expect("the paper's page");
+    assert!(String::from_utf8_lossy(&bytes).contains("An edit nobody has seen."));
+
+    // Now that it is held, the next edit re-renders it at once.
+    std::fs::write(&path, format!("{text}\nA second edit.\n")).unwrap();
+    let done = builder
+        .rebuild(Change::Content, &[path], site.root())
+        .unwrap();
+    assert!(done.changed.contains(&page), "{:?}", done.changed);
+    let held_page = held.read().unwrap()[&page].clone();
+    assert!(String::from_utf8_lossy(&held_page).contains("A second edit."));
 }

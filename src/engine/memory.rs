@@ -1,5 +1,12 @@
 //! The store that keeps the site in memory: `serve` answers requests from
 //! its files, and `check` lints them without writing anything.
+//!
+//! `check` needs every file, so its store renders every changed unit. The
+//! store `serve` uses renders on demand ([`MemoryStore::on_demand`]): an
+//! update only records the keys of units nobody has asked for, and
+//! re-renders just the units it already holds; [`MemoryStore::fill`] renders
+//! the units that may make a requested path. So memory follows what was
+//! viewed, and the first page answers before the rest of the site renders.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
@@ -8,6 +15,7 @@ use rayon::prelude::*;
 
 use super::{Keyed, Render, Store};
 use crate::diagnostic::Diagnostic;
+use crate::render::units::home;
 use crate::render::{Content, Output};
 use crate::write::{Failure, WriteReport};
 
@@ -17,21 +25,58 @@ pub type Files = HashMap<String, Arc<[u8]>>;
 /// One file: its path and bytes.
 type File = (String, Arc<[u8]>);
 
+/// What the store knows of one unit: the key it was last keyed with, and
+/// the paths of its files once rendered (`None`: not rendered yet).
+struct Held {
+    key: u64,
+    paths: Option<Vec<String>>,
+}
+
 /// Rendered files by path, behind a lock other threads read them through,
-/// and per unit id its key and the paths it produced.
+/// and per unit id what the store holds of it.
 #[derive(Default)]
 pub struct MemoryStore {
     files: Arc<RwLock<Files>>,
-    units: HashMap<String, (u64, Vec<String>)>,
+    units: HashMap<String, Held>,
+    /// Set for a store that renders on demand: how to find the units that
+    /// may make a path.
+    lookup: Option<Lookup>,
     /// Paths added, changed or removed by the last [`Store::apply`], sorted.
     changed: Vec<String>,
 }
 
+/// Every unit of the site as of the last whole update, and per folder
+/// ([`home`]) the positions of the units whose files lie in it.
+#[derive(Default)]
+struct Lookup {
+    site: Vec<Keyed>,
+    homes: HashMap<String, Vec<u32>>,
+}
+
+impl Lookup {
+    fn new(site: &[Keyed]) -> Lookup {
+        let mut homes: HashMap<String, Vec<u32>> = HashMap::new();
+        for (at, keyed) in site.iter().enumerate() {
+            let at = u32::try_from(at).expect("fewer than 4 billion units");
+            homes
+                .entry(home(&keyed.id).to_string())
+                .or_default()
+                .push(at);
+        }
+        Lookup {
+            site: site.to_vec(),
+            homes,
+        }
+    }
+}
+
 impl MemoryStore {
-    /// A store whose files others read through `files` (the HTTP threads).
-    pub fn shared(files: Arc<RwLock<Files>>) -> Self {
+    /// A store that renders on demand, whose files others read through
+    /// `files` (the HTTP threads).
+    pub fn on_demand(files: Arc<RwLock<Files>>) -> Self {
         MemoryStore {
             files,
+            lookup: Some(Lookup::default()),
             ..MemoryStore::default()
         }
     }
@@ -43,6 +88,9 @@ impl MemoryStore {
     /// Forgets every unit and file (a config change starts from nothing).
     pub fn clear(&mut self) {
         self.units.clear();
+        if let Some(lookup) = &mut self.lookup {
+            *lookup = Lookup::default();
+        }
         self.files.write().expect("lock poisoned").clear();
     }
 
@@ -51,7 +99,42 @@ impl MemoryStore {
         std::mem::take(&mut self.changed)
     }
 
-    /// Every file, sorted by path.
+    /// The file at `path`, if the store holds it.
+    pub fn get(&self, path: &str) -> Option<Arc<[u8]>> {
+        self.files.read().expect("lock poisoned").get(path).cloned()
+    }
+
+    /// Makes sure the store holds `path` if any unit of the site makes it,
+    /// rendering with `render` the units not rendered yet whose folder
+    /// holds it, nearest folder first; false if none makes it. A store
+    /// that renders everything only looks.
+    pub fn fill(&mut self, path: &str, render: &Render) -> Result<bool, Failure> {
+        if self.get(path).is_some() {
+            return Ok(true);
+        }
+        let mut folder = &path[..path.rfind('/').map_or(0, |at| at + 1)];
+        loop {
+            let Some(lookup) = &self.lookup else {
+                return Ok(false);
+            };
+            let units = lookup.homes.get(folder).into_iter().flatten();
+            let waiting = self.not_rendered(units.map(|&at| &lookup.site[at as usize]));
+            if !waiting.is_empty() {
+                let waiting: Vec<&Keyed> = waiting.iter().collect();
+                self.put(None, &waiting, &[], render)?;
+                if self.get(path).is_some() {
+                    return Ok(true);
+                }
+            }
+            if folder.is_empty() {
+                return Ok(false);
+            }
+            let parent = folder[..folder.len() - 1].rfind('/').map_or(0, |at| at + 1);
+            folder = &folder[..parent];
+        }
+    }
+
+    /// Every file rendered, sorted by path.
     pub fn into_outputs(self) -> Vec<Output> {
         let files = std::mem::take(&mut *self.files.write().expect("lock poisoned"));
         let mut outputs: Vec<Output> = files
@@ -64,22 +147,34 @@ impl MemoryStore {
         outputs.sort_by(|a, b| a.path.cmp(&b.path));
         outputs
     }
-}
 
-impl Store for MemoryStore {
-    fn key_of(&self, id: &str) -> Option<u64> {
-        self.units.get(id).map(|(key, _)| *key)
+    /// Those of `units` the store knows but has not rendered, with the
+    /// keys it recorded for them.
+    fn not_rendered<'k>(&self, units: impl Iterator<Item = &'k Keyed>) -> Vec<Keyed> {
+        units
+            .filter_map(|k| match self.units.get(&k.id) {
+                Some(Held { key, paths: None }) => Some(Keyed {
+                    unit: k.unit,
+                    id: k.id.clone(),
+                    key: *key,
+                }),
+                _ => None,
+            })
+            .collect()
     }
 
-    fn apply(
+    /// Renders the units of `now`, records the new keys of `later` (not
+    /// rendered), and with `site` drops the units it lacks.
+    fn put(
         &mut self,
         site: Option<&[Keyed]>,
-        changed: &[&Keyed],
+        now: &[&Keyed],
+        later: &[&Keyed],
         render: &Render,
     ) -> Result<WriteReport, Failure> {
         // Everything rendered before the lock is taken: a failure changes
         // nothing, and requests wait only for the swap.
-        let rendered: Vec<(&Keyed, Vec<File>)> = changed
+        let rendered: Vec<(&Keyed, Vec<File>)> = now
             .par_iter()
             .map(|k| Ok((*k, bytes(render(k.unit)?)?)))
             .collect::<Result<_, Diagnostic>>()
@@ -89,13 +184,23 @@ impl Store for MemoryStore {
         let mut dropped: Vec<String> = Vec::new();
         if let Some(site) = site {
             let wanted: HashSet<&str> = site.iter().map(|k| k.id.as_str()).collect();
-            self.units.retain(|id, (_, paths)| {
+            self.units.retain(|id, held| {
                 let keep = wanted.contains(id.as_str());
                 if !keep {
-                    dropped.append(paths);
+                    dropped.extend(held.paths.take().into_iter().flatten());
                 }
                 keep
             });
+            if let Some(lookup) = &mut self.lookup {
+                *lookup = Lookup::new(site);
+            }
+        }
+        for keyed in later {
+            let held = self.units.entry(keyed.id.clone()).or_insert(Held {
+                key: keyed.key,
+                paths: None,
+            });
+            held.key = keyed.key;
         }
         let mut written = 0;
         let units = rendered.len();
@@ -108,9 +213,16 @@ impl Store for MemoryStore {
                     files.insert(path, bytes);
                 }
             }
-            if let Some((_, old)) = self.units.insert(keyed.id.clone(), (keyed.key, paths)) {
+            let held = Held {
+                key: keyed.key,
+                paths: Some(paths),
+            };
+            if let Some(Held {
+                paths: Some(old), ..
+            }) = self.units.insert(keyed.id.clone(), held)
+            {
                 // Usually a unit writes the same paths again: nothing to drop.
-                let now = &self.units[&keyed.id].1;
+                let now = self.units[&keyed.id].paths.as_deref().unwrap_or_default();
                 dropped.extend(old.into_iter().filter(|p| !now.contains(p)));
             }
         }
@@ -120,7 +232,7 @@ impl Store for MemoryStore {
         } else {
             self.units
                 .values()
-                .flat_map(|(_, paths)| paths.iter().map(String::as_str))
+                .flat_map(|held| held.paths.iter().flatten().map(String::as_str))
                 .collect()
         };
         let mut removed = 0;
@@ -139,6 +251,29 @@ impl Store for MemoryStore {
             removed,
             rendered: units,
         })
+    }
+}
+
+impl Store for MemoryStore {
+    fn key_of(&self, id: &str) -> Option<u64> {
+        self.units.get(id).map(|held| held.key)
+    }
+
+    fn apply(
+        &mut self,
+        site: Option<&[Keyed]>,
+        changed: &[&Keyed],
+        render: &Render,
+    ) -> Result<WriteReport, Failure> {
+        // On demand, only units already rendered are rendered again.
+        let (now, later): (Vec<&Keyed>, Vec<&Keyed>) = changed.iter().partition(|k| {
+            self.lookup.is_none()
+                || self
+                    .units
+                    .get(&k.id)
+                    .is_some_and(|held| held.paths.is_some())
+        });
+        self.put(site, &now, &later, render)
     }
 }
 

@@ -240,7 +240,8 @@ impl<'a> Renderer<'a> {
     }
 
     /// A name for the unit that stays the same across builds while it
-    /// exists (indices do not: adding a paper shifts them).
+    /// exists (indices do not: adding a paper shifts them). Every file the
+    /// unit makes lies in the folder [`home`] reads from it.
     pub fn id(&self, unit: Unit) -> String {
         let site = self.site;
         let routes = self.routes();
@@ -252,9 +253,11 @@ impl<'a> Renderer<'a> {
             Unit::Digest => format!("{}*digest", routes.digest()),
             Unit::ArchiveIndex => routes.archive(),
             Unit::TagsIndex => routes.tags_index(),
-            Unit::AuthorsIndex(n) => format!("{}*index-{n}", routes.authors_index()),
+            Unit::AuthorsIndex(n) => format!("{}*index", page_path(&routes.authors_index(), n)),
             Unit::SearchPage => routes.search(),
-            Unit::FeedsIndex => routes.feeds_index(),
+            // Named by its file at the top, so that both its files lie in
+            // the folder of its id (see [`home`]).
+            Unit::FeedsIndex => routes.opml(),
             Unit::NotFound => routes.not_found(),
             Unit::SyntaxCss => routes.syntax_css(),
             Unit::SearchIndex => format!("{}*", routes.search()),
@@ -732,6 +735,14 @@ impl<'a> Renderer<'a> {
     }
 }
 
+/// The folder every file of the unit with id `id` lies in: the id up to
+/// its last `/` before any `*` (see [`Renderer::id`]). `serve` finds the
+/// units that may make a requested path by it, so it renders only those.
+pub fn home(id: &str) -> &str {
+    let name = id.split('*').next().unwrap_or(id);
+    &name[..name.rfind('/').map_or(0, |at| at + 1)]
+}
+
 /// Per paper, its fingerprint mixed with which of its authors have a page:
 /// a second paper by an author gives them a page, which changes where their
 /// name links on the first paper's card and page. XOR over authors keeps it
@@ -747,4 +758,20 @@ fn shapes(site: &Site, routes: Routes) -> Vec<u64> {
         }
     }
     shapes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::home;
+
+    #[test]
+    fn a_units_home_is_the_folder_of_its_id() {
+        assert_eq!(home("papers/a-paper/"), "papers/a-paper/");
+        assert_eq!(home("tags/ml/*feeds"), "tags/ml/");
+        assert_eq!(home("*feeds"), "");
+        assert_eq!(home("authors/page/2/*index"), "authors/page/2/");
+        assert_eq!(home("fonts/inter.woff2"), "fonts/");
+        assert_eq!(home("feeds.opml"), "");
+        assert_eq!(home(""), "");
+    }
 }

@@ -16,6 +16,9 @@ pub use crate::engine::Files;
 pub struct Shared {
     /// Patched in place by rebuilds; requests hold the lock only to look up.
     pub files: Arc<RwLock<Files>>,
+    /// Where a request for a file not rendered yet goes: the rebuild loop
+    /// renders it (see [`super::Builder::file`]).
+    pub inbox: super::Inbox,
     /// The last event sent, replayed to each new live-reload client so a
     /// freshly loaded page shows a current build error at once.
     pub last_event: RwLock<Option<(String, String)>>,
@@ -24,7 +27,29 @@ pub struct Shared {
     pub base_path: String,
 }
 
+/// How long a request waits for the rebuild loop to render its file.
+const RENDER_WAIT: Duration = Duration::from_secs(300);
+
 impl Shared {
+    /// The file at output `path`: from the site in memory, else rendered by
+    /// the rebuild loop; `None` if the site has no such file. `Err` holds
+    /// the report of a page that failed to render.
+    pub fn file(&self, path: &str) -> Result<Option<Arc<[u8]>>, String> {
+        if let Some(bytes) = self.files.read().expect("lock poisoned").get(path) {
+            return Ok(Some(bytes.clone()));
+        }
+        let (answer, answered) = mpsc::channel();
+        if !self
+            .inbox
+            .send(super::Event::Wanted(path.to_string(), answer))
+        {
+            return Ok(None);
+        }
+        answered
+            .recv_timeout(RENDER_WAIT)
+            .unwrap_or_else(|_| Err(format!("{path} was not rendered in time")))
+    }
+
     /// Sends `event` with JSON `data` to every connected browser.
     pub fn broadcast(&self, event: &str, data: String) {
         *self.last_event.write().expect("lock poisoned") = Some((event.to_string(), data.clone()));
@@ -51,10 +76,11 @@ pub enum Route {
     Refused,
 }
 
-/// Maps the raw request target to a route. Percent-decodes first, then
-/// refuses `..`, `.`, backslashes and NULs in any form, so no encoding of
-/// `/../` can climb out of the site.
-pub fn route(target: &str, base_path: &str, files: &Files) -> Route {
+/// Maps the raw request target to a route, asking `has` whether the site
+/// has an output path. Percent-decodes first, then refuses `..`, `.`,
+/// backslashes and NULs in any form, so no encoding of `/../` can climb out
+/// of the site.
+pub fn route(target: &str, base_path: &str, has: &mut dyn FnMut(&str) -> bool) -> Route {
     let path = target.split(['?', '#']).next().unwrap_or("");
     let Ok(decoded) = percent_encoding::percent_decode_str(path).decode_utf8() else {
         return Route::Refused;
@@ -75,15 +101,15 @@ pub fn route(target: &str, base_path: &str, files: &Files) -> Route {
     }
     if rest.is_empty() || rest.ends_with('/') {
         let index = format!("{rest}index.html");
-        return if files.contains_key(&index) {
+        return if has(&index) {
             Route::File(index)
         } else {
             Route::NotFound
         };
     }
-    if files.contains_key(rest) {
+    if has(rest) {
         Route::File(rest.to_string())
-    } else if files.contains_key(&format!("{rest}/index.html")) {
+    } else if has(&format!("{rest}/index.html")) {
         Route::Redirect(format!("{base_path}{rest}/"))
     } else {
         Route::NotFound
@@ -138,15 +164,25 @@ fn inject(html: &[u8], base_path: &str) -> Vec<u8> {
 
 /// Answers one request. Event streams keep their thread until the browser leaves.
 pub fn handle(request: Request, shared: &Shared) {
-    let (route, page, not_found) = {
-        let files = shared.files.read().expect("lock poisoned");
-        let route = route(request.url(), &shared.base_path, &files);
-        let page = match &route {
-            Route::File(path) => files.get(path).cloned(),
-            _ => None,
-        };
-        (route, page, files.get("404.html").cloned())
-    };
+    // The bytes `route` found, so a rebuild in between cannot take them.
+    let mut page: Option<Arc<[u8]>> = None;
+    let mut failed: Option<String> = None;
+    let route = route(request.url(), &shared.base_path, &mut |path| {
+        match shared.file(path) {
+            Ok(bytes) => page = bytes,
+            Err(report) => failed = Some(report),
+        }
+        page.is_some()
+    });
+    if let Some(report) = failed {
+        let body = format!("paperfeed could not render this page:\n\n{report}\n");
+        let _ = request.respond(
+            Response::from_string(body)
+                .with_status_code(500)
+                .with_header(header("Content-Type", "text/plain; charset=utf-8")),
+        );
+        return;
+    }
     let result = match route {
         Route::File(path) => {
             let bytes = page.unwrap_or_else(|| Arc::from(&b""[..]));
@@ -175,6 +211,7 @@ pub fn handle(request: Request, shared: &Shared) {
         }
         Route::Refused => request.respond(Response::from_string("refused\n").with_status_code(400)),
         Route::NotFound => {
+            let not_found = shared.file("404.html").ok().flatten();
             let body = not_found.map_or_else(
                 || b"not found\n".to_vec(),
                 |page| inject(&page, &shared.base_path),
@@ -238,61 +275,49 @@ fn events(request: Request, shared: &Shared) {
 mod tests {
     use super::*;
 
-    fn files() -> Files {
-        [
-            "index.html",
-            "papers/a/index.html",
-            "style.css",
-            "404.html",
-            "a b.txt",
-        ]
-        .into_iter()
-        .map(|p| (p.to_string(), Arc::from(&b"x"[..])))
-        .collect()
+    const FILES: [&str; 5] = [
+        "index.html",
+        "papers/a/index.html",
+        "style.css",
+        "404.html",
+        "a b.txt",
+    ];
+
+    fn route(target: &str, base_path: &str) -> Route {
+        super::route(target, base_path, &mut |path| FILES.contains(&path))
     }
 
     #[test]
     fn routes_under_the_base_path() {
-        let f = files();
+        assert_eq!(route("/repo/", "/repo/"), Route::File("index.html".into()));
+        assert_eq!(route("/repo", "/repo/"), Route::Redirect("/repo/".into()));
         assert_eq!(
-            route("/repo/", "/repo/", &f),
-            Route::File("index.html".into())
-        );
-        assert_eq!(
-            route("/repo", "/repo/", &f),
-            Route::Redirect("/repo/".into())
-        );
-        assert_eq!(
-            route("/repo/papers/a/?x=1", "/repo/", &f),
+            route("/repo/papers/a/?x=1", "/repo/"),
             Route::File("papers/a/index.html".into())
         );
         assert_eq!(
-            route("/repo/papers/a", "/repo/", &f),
+            route("/repo/papers/a", "/repo/"),
             Route::Redirect("/repo/papers/a/".into())
         );
         assert_eq!(
-            route("/repo/style.css", "/repo/", &f),
+            route("/repo/style.css", "/repo/"),
             Route::File("style.css".into())
         );
         assert_eq!(
-            route("/repo/a%20b.txt", "/repo/", &f),
+            route("/repo/a%20b.txt", "/repo/"),
             Route::File("a b.txt".into())
         );
         assert_eq!(
-            route("/style.css", "/repo/", &f),
+            route("/style.css", "/repo/"),
             Route::NotFound,
             "outside the base path"
         );
-        assert_eq!(route("/repo/nope/", "/repo/", &f), Route::NotFound);
-        assert_eq!(
-            route("/repo/__paperfeed/events", "/repo/", &f),
-            Route::Events
-        );
+        assert_eq!(route("/repo/nope/", "/repo/"), Route::NotFound);
+        assert_eq!(route("/repo/__paperfeed/events", "/repo/"), Route::Events);
     }
 
     #[test]
     fn traversal_in_every_spelling_is_refused() {
-        let f = files();
         for attack in [
             "/../Cargo.toml",
             "/repo/../Cargo.toml",
@@ -305,7 +330,7 @@ mod tests {
             "/repo/./index.html",
             "/repo/%ff",
         ] {
-            assert_eq!(route(attack, "/repo/", &f), Route::Refused, "{attack}");
+            assert_eq!(route(attack, "/repo/"), Route::Refused, "{attack}");
         }
     }
 

@@ -27,6 +27,39 @@ pub use site::{Builder, Rebuilt};
 /// How long a burst of file events is gathered into one rebuild.
 pub const DEBOUNCE: Duration = Duration::from_millis(100);
 
+/// What the rebuild loop is told, in the order it happened.
+pub enum Event {
+    /// Files changed on disk: when the burst was noticed, and the paths.
+    Changed(Instant, Vec<PathBuf>),
+    /// A browser asked for an output path the site in memory does not
+    /// hold yet; the loop renders it and answers on the channel.
+    Wanted(String, mpsc::Sender<Result<Option<Arc<[u8]>>, String>>),
+}
+
+/// The rebuild loop's inbox, counting what was sent and not yet taken:
+/// the catch-up yields to a waiting change or request.
+#[derive(Clone)]
+pub struct Inbox {
+    sender: mpsc::Sender<Event>,
+    queued: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Inbox {
+    /// False when the loop has stopped.
+    pub fn send(&self, event: Event) -> bool {
+        self.queued.fetch_add(1, Ordering::SeqCst);
+        self.sender.send(event).is_ok()
+    }
+
+    fn taken(&self) {
+        self.queued.fetch_sub(1, Ordering::SeqCst);
+    }
+
+    fn waiting(&self) -> bool {
+        self.queued.load(Ordering::SeqCst) > 0
+    }
+}
+
 pub struct ServeOptions {
     pub root: PathBuf,
     pub bind: String,
@@ -63,8 +96,14 @@ pub fn serve(
         drafts: options.drafts,
         strict: false,
     };
+    let (sender, events) = mpsc::channel();
+    let inbox = Inbox {
+        sender,
+        queued: Default::default(),
+    };
     let shared = Arc::new(http::Shared {
         files: Arc::new(RwLock::new(Files::new())),
+        inbox: inbox.clone(),
         last_event: RwLock::new(None),
         clients: Mutex::new(Vec::new()),
         base_path,
@@ -75,9 +114,9 @@ pub fn serve(
     match builder.rebuild(Change::Config, &[], &options.root) {
         Ok(done) => {
             log(format!(
-                "built {} files in {} ms",
-                done.files,
-                started.elapsed().as_millis()
+                "ready in {} ms: {} pages and files, each rendered when first asked for",
+                started.elapsed().as_millis(),
+                done.units,
             ));
         }
         Err(failure) => {
@@ -102,10 +141,7 @@ pub fn serve(
     }
     // Watching starts before the URL is announced: a save made as soon as
     // the site is up must not be missed.
-    let (changes, batches) = mpsc::channel();
-    // Batches sent and not yet received: the catch-up yields to them.
-    let queued = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let sent = Arc::clone(&queued);
+    let changes = inbox.clone();
     // The watcher reports absolute paths; compare them with an absolute root.
     let root = std::fs::canonicalize(&options.root).unwrap_or_else(|_| options.root.clone());
     let mut debouncer = new_debouncer(DEBOUNCE, None, move |result: DebounceEventResult| {
@@ -117,8 +153,7 @@ pub fn serve(
                 .flat_map(|e| e.event.paths)
                 .collect();
             if !paths.is_empty() {
-                sent.fetch_add(1, Ordering::SeqCst);
-                let _ = changes.send((Instant::now(), paths));
+                changes.send(Event::Changed(Instant::now(), paths));
             }
         }
     })
@@ -132,46 +167,61 @@ pub fn serve(
     // Set after a rebuild that deferred work; done once the files are quiet.
     let mut catch_up_pending = false;
     while !stop.load(Ordering::SeqCst) {
-        let Ok((noticed, paths)) = batches.recv_timeout(Duration::from_millis(200)) else {
-            if std::mem::take(&mut catch_up_pending) {
-                let started = Instant::now();
-                let interrupted = || queued.load(Ordering::SeqCst) > 0;
-                match builder.catch_up(&interrupted) {
-                    // A change came in first; try again once it is built.
-                    Ok(None) => catch_up_pending = true,
-                    Ok(Some(late)) => {
-                        if late.changed.iter().any(|p| !Routes::in_search_index(p)) {
-                            // Only browsers showing one of these pages reload.
-                            let event = ReloadEvent {
-                                changed: late.changed.iter().take(100).cloned().collect(),
-                                css_only: false,
-                                if_shown: late.changed.len() <= 100,
-                            };
-                            shared.broadcast(
-                                "reload",
-                                serde_json::to_string(&event).expect("events serialize"),
-                            );
-                        }
-                        if late.rendered > 0 {
-                            log(format!(
-                                "caught up in {} ms: {} unit{} re-rendered, {} output files changed (related papers, search index; {})",
-                                started.elapsed().as_millis(),
-                                late.rendered,
-                                if late.rendered == 1 { "" } else { "s" },
-                                late.changed.len(),
-                                describe_stages(&late.stages),
-                            ));
-                        }
-                    }
-                    Err(failure) => log(format!(
-                        "cannot bring related papers and the search index up to date:\n{}",
-                        describe(&failure)
-                    )),
-                }
+        let event = events.recv_timeout(Duration::from_millis(200));
+        if event.is_ok() {
+            inbox.taken();
+        }
+        let (noticed, paths) = match event {
+            Ok(Event::Changed(noticed, paths)) => (noticed, paths),
+            Ok(Event::Wanted(path, answer)) => {
+                let file = builder.file(&path).map_err(|failure| {
+                    let report = describe(&failure);
+                    log(format!("cannot render {path}:\n{report}"));
+                    report
+                });
+                let _ = answer.send(file);
+                continue;
             }
-            continue;
+            Err(_) => {
+                if std::mem::take(&mut catch_up_pending) {
+                    let started = Instant::now();
+                    let interrupted = || inbox.waiting();
+                    match builder.catch_up(&interrupted) {
+                        // A change came in first; try again once it is built.
+                        Ok(None) => catch_up_pending = true,
+                        Ok(Some(late)) => {
+                            if late.changed.iter().any(|p| !Routes::in_search_index(p)) {
+                                // Only browsers showing one of these pages reload.
+                                let event = ReloadEvent {
+                                    changed: late.changed.iter().take(100).cloned().collect(),
+                                    css_only: false,
+                                    if_shown: late.changed.len() <= 100,
+                                };
+                                shared.broadcast(
+                                    "reload",
+                                    serde_json::to_string(&event).expect("events serialize"),
+                                );
+                            }
+                            if late.rendered > 0 {
+                                log(format!(
+                                    "caught up in {} ms: {} unit{} re-rendered, {} output files changed (related papers, search index; {})",
+                                    started.elapsed().as_millis(),
+                                    late.rendered,
+                                    if late.rendered == 1 { "" } else { "s" },
+                                    late.changed.len(),
+                                    describe_stages(&late.stages),
+                                ));
+                            }
+                        }
+                        Err(failure) => log(format!(
+                            "cannot bring related papers and the search index up to date:\n{}",
+                            describe(&failure)
+                        )),
+                    }
+                }
+                continue;
+            }
         };
-        queued.fetch_sub(1, Ordering::SeqCst);
         let theme = builder.theme();
         // Editors' scratch files say nothing; the same file may be named
         // by several events of one burst.

@@ -78,7 +78,7 @@ impl Builder {
         Builder {
             options,
             session: None,
-            store: MemoryStore::shared(files),
+            store: MemoryStore::on_demand(files),
             cards: CardCache::new(),
             postings: KeptPostings::in_memory(),
             site: None,
@@ -321,6 +321,31 @@ impl Builder {
         done.files = index.files;
         done.stages.push(("search index", started.elapsed()));
         Ok(Some(done))
+    }
+
+    /// The bytes of output `path`, rendering the units that may make it if
+    /// nobody asked for it before (see [`MemoryStore::fill`]); `None` if no
+    /// unit of the site makes it, or there is no good site yet.
+    pub fn file(&mut self, path: &str) -> Result<Option<Arc<[u8]>>, BuildFailure> {
+        if let Some(bytes) = self.store.get(path) {
+            return Ok(Some(bytes));
+        }
+        let (Some(session), Some(site), Some(lists)) = (&self.session, &self.site, &self.lists)
+        else {
+            return Ok(None);
+        };
+        let renderer = session
+            .renderer_with(site, lists.clone())
+            .with_cards(&self.cards)
+            .with_postings(&self.postings);
+        let found = self
+            .store
+            .fill(path, &|unit| renderer.render(unit))
+            .map_err(|e| failed(&[], e))?;
+        let cards = renderer.card_cache(&self.cards);
+        drop(renderer);
+        self.cards = cards;
+        Ok(if found { self.store.get(path) } else { None })
     }
 
     /// What an update of the store did, as the log reports it.

@@ -159,8 +159,10 @@ pub struct Session {
     syntax_css: String,
     tools: parse::Tools,
     parsed: HashMap<PathBuf, (u64, ParseResult)>,
-    /// The paper files as last read, with the problems reading them.
-    sources: Option<(Vec<load::SourceFile>, Vec<Diagnostic>)>,
+    /// The paper files as last found (relative paths, sorted), with the
+    /// problems finding and reading them. Their parses are in `parsed`;
+    /// their texts are not kept.
+    sources: Option<(Vec<PathBuf>, Vec<Diagnostic>)>,
     /// What the model keeps between rebuilds.
     memo: model::Memo,
     /// Set by `build`: the session models once, so it frees what no next
@@ -277,13 +279,15 @@ impl Session {
     /// builds the site model.
     pub fn model(&mut self) -> Result<Modelled, BuildFailure> {
         let clock = Instant::now();
-        self.load();
-        self.model_sources(clock, None)
+        let read = self.load();
+        self.model_sources(clock, &read, None)
     }
 
-    /// Reads every paper file (what [`Self::model`] does first).
-    pub fn load(&mut self) {
-        self.sources = Some(load::load_papers(&self.options.root));
+    /// Finds and reads every paper file, for [`Self::model_sources`] to parse.
+    fn load(&mut self) -> Vec<load::SourceFile> {
+        let (files, problems) = load::load_papers(&self.options.root);
+        self.sources = Some((files.iter().map(|f| f.path.clone()).collect(), problems));
+        files
     }
 
     /// A hash of everything the output depends on: the program version,
@@ -416,12 +420,13 @@ impl Session {
         let clock = Instant::now();
         let updated = match &mut self.sources {
             Some((files, _)) => load::update(&self.options.root, files, paths),
-            None => false,
+            None => None,
         };
-        if !updated {
-            self.load();
-        }
-        self.model_sources(clock, earlier)
+        let read = match updated {
+            Some(read) => read,
+            None => self.load(),
+        };
+        self.model_sources(clock, &read, earlier)
     }
 
     /// For `serve`'s fast path: re-reads and re-parses `paths` (relative to
@@ -436,30 +441,24 @@ impl Session {
     ) -> Option<Result<Vec<std::sync::Arc<parse::Paper>>, BuildFailure>> {
         let root = &self.options.root;
         let (files, _) = self.sources.as_mut()?;
-        let known = |rel: &PathBuf| {
-            files
-                .binary_search_by(|f| f.path.as_path().cmp(rel))
-                .is_ok()
-                && root.join(rel).is_file()
-        };
-        if paths.is_empty() || !paths.iter().all(known) || !load::update(root, files, paths) {
+        let known = |rel: &PathBuf| files.binary_search(rel).is_ok() && root.join(rel).is_file();
+        if paths.is_empty() || !paths.iter().all(known) {
             return None;
         }
+        let read = load::update(root, files, paths)?;
         let tools = self
             .tools
             .renderers(self.config.unsafe_html, &self.config.base_url.path);
-        let mut papers = Vec::with_capacity(paths.len());
+        let mut papers = Vec::with_capacity(read.len());
         let mut failed = false;
-        for rel in paths {
-            let at = files.binary_search_by(|f| f.path.as_path().cmp(rel)).ok()?;
-            let file = &files[at];
+        for file in &read {
             let fingerprint = parse::fingerprint(&file.path, &file.text);
             let (paper, problems) = parse::parse_paper(file, &tools);
             let paper = paper.map(std::sync::Arc::new);
             failed |= problems.iter().any(Diagnostic::is_error);
             papers.extend(paper.clone());
             self.parsed
-                .insert(rel.clone(), (fingerprint, (paper, problems)));
+                .insert(file.path.clone(), (fingerprint, (paper, problems)));
         }
         // An error in any other file still stands, as a full build would say.
         failed |= self
@@ -469,7 +468,7 @@ impl Session {
         if failed {
             let (files, load_problems) = self.sources.as_ref()?;
             let mut diagnostics = load_problems.clone();
-            for (_, (_, problems)) in files.iter().filter_map(|f| self.parsed.get(&f.path)) {
+            for (_, (_, problems)) in files.iter().filter_map(|f| self.parsed.get(f)) {
                 diagnostics.extend(problems.iter().cloned());
             }
             return Some(Err(failure(diagnostics)));
@@ -477,25 +476,54 @@ impl Session {
         Some(Ok(papers))
     }
 
+    /// Parses the files `read` whose text is new, then models every file
+    /// in `sources`.
     fn model_sources(
         &mut self,
         clock: Instant,
+        read: &[load::SourceFile],
         earlier: Option<&model::Site>,
     ) -> Result<Modelled, BuildFailure> {
-        let (files, load_problems) = self.sources.take().unwrap_or_default();
         let loaded = clock.elapsed();
         let clock = Instant::now();
-        self.parse_changed(&files);
-        let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
-        if self.one_off {
-            // Nothing reads the texts again: free them before the model
-            // needs its memory.
-            drop(files);
-        } else {
-            self.sources = Some((files, load_problems.clone()));
-        }
+        self.parse_changed(read);
         let stages = vec![("load", loaded), ("parse", clock.elapsed())];
-        self.model_parsed(&paths, load_problems, stages, earlier)
+        self.model_found(stages, earlier)
+    }
+
+    /// [`Self::model`] for `serve`'s first build: the paper files whose
+    /// parse the parse cache `build` left holds (same size and modification
+    /// time) are not read, and the related papers' scores it left are
+    /// reused where they still hold. Only reads the caches: a cache that is
+    /// missing or not valid means parsing everything, as [`Self::model`].
+    pub fn model_from_caches(&mut self) -> Result<Modelled, BuildFailure> {
+        let clock = Instant::now();
+        let (found, problems) = load::find_papers(&self.options.root);
+        let parse_file = write::parse_cache_path(&self.output_dir);
+        let (mut cache, _) = parse::cache::ParseCache::read(&parse_file, self.parse_salt());
+        let loaded = self.load_cached(found, problems, &mut cache);
+        drop(cache);
+        let paths = loaded.fingerprints.into_iter().map(|(path, _)| path);
+        self.sources = Some((paths.collect(), loaded.problems));
+        let scores_file = write::related_cache_path(&self.output_dir);
+        if let Ok(scored) =
+            cache_file::read(&scores_file, model::Scored::KIND, model::Scored::FORMAT)
+        {
+            scored.into_iter().for_each(|s| self.memo.keep_scored(s));
+        }
+        self.model_found(vec![("load and parse", clock.elapsed())], None)
+    }
+
+    /// Models every file in `sources`, after the problems finding them.
+    fn model_found(
+        &mut self,
+        stages: Vec<(&'static str, Duration)>,
+        earlier: Option<&model::Site>,
+    ) -> Result<Modelled, BuildFailure> {
+        let (paths, load_problems) = self.sources.take().unwrap_or_default();
+        let modelled = self.model_parsed(&paths, load_problems.clone(), stages, earlier);
+        self.sources = Some((paths, load_problems));
+        modelled
     }
 
     /// Models the parsed files at `paths`, in that order, after the

@@ -195,35 +195,42 @@ pub fn load_papers(root: &Path) -> (Vec<SourceFile>, Vec<Diagnostic>) {
     (files, diagnostics)
 }
 
-/// Re-reads the paper files at `changed` (relative to `root`) into `files`,
-/// kept sorted by path: added, edited or, when gone, removed. Returns false,
-/// leaving a full [`load_papers`] to sort things out, when a path is not a
-/// plain paper file (a folder, a symlink, another file) or cannot be read.
-pub fn update(root: &Path, files: &mut Vec<SourceFile>, changed: &[PathBuf]) -> bool {
+/// Re-reads the paper files at `changed` (relative to `root`): `paths`,
+/// kept sorted, gains those added and loses those gone, and the files read
+/// (added or edited) are returned. `None`, leaving a full [`load_papers`]
+/// to sort things out, when a path is not a plain paper file (a folder, a
+/// symlink, another file) or cannot be read.
+pub fn update(
+    root: &Path,
+    paths: &mut Vec<PathBuf>,
+    changed: &[PathBuf],
+) -> Option<Vec<SourceFile>> {
+    let mut read = Vec::new();
     for rel in changed {
         if is_ignored(rel) {
             continue;
         }
         if !rel.starts_with(PAPERS_DIR) || !is_markdown(rel) {
-            return false;
+            return None;
         }
-        let at = files.binary_search_by(|f| f.path.as_path().cmp(rel));
+        let at = paths.binary_search(rel);
         let abs = root.join(rel);
         match std::fs::symlink_metadata(&abs) {
-            Ok(meta) if meta.is_file() => match (read_source(&abs, rel.clone()), at) {
-                (Ok(file), Ok(i)) => files[i] = file,
-                (Ok(file), Err(i)) => files.insert(i, file),
-                (Err(_), _) => return false,
-            },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                if let Ok(i) = at {
-                    files.remove(i);
+            Ok(meta) if meta.is_file() => {
+                read.push(read_source(&abs, rel.clone()).ok()?);
+                if let Err(i) = at {
+                    paths.insert(i, rel.clone());
                 }
             }
-            _ => return false,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                if let Ok(i) = at {
+                    paths.remove(i);
+                }
+            }
+            _ => return None,
         }
     }
-    true
+    Some(read)
 }
 
 fn is_markdown(path: &Path) -> bool {

@@ -114,8 +114,9 @@ pub fn serve(
     match builder.rebuild(Change::Config, &[], &options.root) {
         Ok(done) => {
             log(format!(
-                "ready in {} ms: {} pages and files, each rendered when first asked for",
+                "ready in {} ms ({}): {} pages and files, each rendered when first asked for",
                 started.elapsed().as_millis(),
+                describe_stages(&done.stages),
                 done.units,
             ));
         }

@@ -151,7 +151,10 @@ impl Builder {
                 self.session.insert(Session::open(&self.options)?)
             }
         };
-        let modelled = if change == Change::Content {
+        let modelled = if self.site.is_none() && !self.failed {
+            // A new session: start from what the last `build` left.
+            session.model_from_caches()?
+        } else if change == Change::Content {
             let earlier = self.site.as_ref().filter(|_| defer_related && !self.failed);
             session.model_changed(relative, earlier)?
         } else {

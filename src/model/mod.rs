@@ -121,6 +121,38 @@ pub struct Term {
     pub papers: Vec<usize>,
 }
 
+/// `earlier`'s related papers for `papers`, matched by file: each list
+/// moved to where its paper and the papers in it are now, papers gone left
+/// out, a paper `earlier` lacks with none.
+fn moved_related(earlier: &Site, papers: &[Arc<Paper>]) -> Vec<Vec<usize>> {
+    let same = earlier.papers.len() == papers.len()
+        && earlier
+            .papers
+            .iter()
+            .zip(papers)
+            .all(|(a, b)| a.source == b.source);
+    if same {
+        return earlier.related.clone();
+    }
+    let now: FxHashMap<&std::path::Path, usize> = papers
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.source.as_path(), i))
+        .collect();
+    let moved: Vec<Option<usize>> = earlier
+        .papers
+        .iter()
+        .map(|p| now.get(p.source.as_path()).copied())
+        .collect();
+    let mut related = vec![Vec::new(); papers.len()];
+    for (then, list) in earlier.related.iter().enumerate() {
+        if let Some(i) = moved[then] {
+            related[i] = list.iter().filter_map(|&j| moved[j]).collect();
+        }
+    }
+    related
+}
+
 impl Site {
     /// Orders papers, drops drafts unless asked for, and groups tags.
     /// Two papers with one slug are an error naming both files.
@@ -138,12 +170,13 @@ impl Site {
         Site::new_reusing(papers, include_drafts, memo, None).map(|(site, _)| site)
     }
 
-    /// [`Site::new_with`], but when `earlier` has the same papers in the
-    /// same order (an edit to one paper's tags, say), its related papers
-    /// are taken instead of computed, and the flag says so: they may be
-    /// stale, and a later [`Site::new_with`] must bring them up to date.
-    /// That is `serve`'s way of reloading before related papers are
-    /// recomputed (most of the model's time).
+    /// [`Site::new_with`], but with `earlier` its related papers are taken
+    /// instead of computed (moved to where each paper is now; a paper new
+    /// since has none), and the flag says so: they may be stale, and a
+    /// later [`Site::new_with`] must bring them up to date. That is
+    /// `serve`'s way of reloading after an edit to one paper's tags, or an
+    /// added or deleted paper, before related papers are recomputed (most
+    /// of the model's time).
     pub fn new_reusing(
         mut papers: Vec<Arc<Paper>>,
         include_drafts: bool,
@@ -164,13 +197,6 @@ impl Site {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let same_papers = earlier.filter(|e| {
-            e.papers.len() == papers.len()
-                && e.papers
-                    .iter()
-                    .zip(&papers)
-                    .all(|(a, b)| a.source == b.source)
-        });
         let slugs = &memo.slugs;
         let (((tags, tag_slugs), (authors, author_slugs)), related) = rayon::join(
             || {
@@ -179,8 +205,8 @@ impl Site {
                     || group_terms(&papers, |p| &p.authors, slugs),
                 )
             },
-            || match same_papers {
-                Some(earlier) => earlier.related.clone(),
+            || match earlier {
+                Some(earlier) => moved_related(earlier, &papers),
                 None => related::related(&papers, RELATED, &mut memo.related),
             },
         );
@@ -206,7 +232,7 @@ impl Site {
             related,
             collections: Vec::new(),
         };
-        Ok((site, same_papers.is_some()))
+        Ok((site, earlier.is_some()))
     }
 
     /// Puts `paper` in place of paper `i` when that changes nothing but the
@@ -712,7 +738,7 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn related_papers_are_reused_only_for_the_same_papers_in_order() {
+    fn related_papers_are_reused_and_moved_with_their_papers() {
         let mut papers = vec![
             paper("a", "2024-01-03", &["x"]),
             paper("b", "2024-01-02", &["x"]),
@@ -728,13 +754,20 @@ pub(crate) mod tests {
             Site::new_reusing(arcs(&papers), false, &mut memo, Some(&earlier)).unwrap();
         assert!(reused);
         assert_eq!(site.related, earlier.related);
-        // A paper moves: computed afresh.
+        // Paper c moves to the top, b is deleted and d added: each list
+        // follows its papers, and d has none until computed.
         papers[2].date = "2024-01-04".parse().unwrap();
+        papers[1] = paper("d", "2024-01-05", &["x"]);
         let (site, reused) =
             Site::new_reusing(arcs(&papers), false, &mut memo, Some(&earlier)).unwrap();
+        assert!(reused);
+        let slugs: Vec<&str> = site.papers.iter().map(|p| p.slug.as_str()).collect();
+        assert_eq!(slugs, ["d", "c", "a"]);
+        assert_eq!(site.related, [vec![], vec![2], vec![1]]);
+        // Without an earlier site they are computed.
+        let (site, reused) = Site::new_reusing(arcs(&papers), false, &mut memo, None).unwrap();
         assert!(!reused);
-        assert_eq!(site.papers[0].slug, "c");
-        assert_ne!(site.related, earlier.related);
+        assert_ne!(site.related[0], Vec::<usize>::new());
     }
 
     #[test]

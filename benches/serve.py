@@ -52,6 +52,7 @@ for n, file in enumerate(files[len(files) // 2 : len(files) // 2 + 7]):
     marker = f"editmarker{n}x{int(time.time())}"
     edited = text.rstrip("\n") + f" {marker}\n"
     page = f"/papers/{file[:-3]}/"
+    fetch(page)  # open in a browser, as when one edits the paper it shows
     t0 = time.time()
     with open(path, "w", encoding="utf-8") as f:
         f.write(edited)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Edit-to-reload latency of `paperfeed serve` and `hugo server` on the same
 # generated corpus, measured the same way (benches/serve.py: write a paper,
-# poll its page until the edit shows):
+# poll its page until the edit shows), then paperfeed's start-up time,
+# memory after 100 pages and add-a-paper latency (benches/serve_start.py):
 #   benches/serve.sh [SIZES…]          (default: 1000 10000)
 # HUGO_MAX (default 1000 papers) skips Hugo above that size: at 10k papers
 # `hugo server` needs about twenty minutes before it serves anything (see
@@ -34,6 +35,9 @@ ms = [int(m) for m in re.findall(r"\((\d+) ms rebuilding", open(sys.argv[1]).rea
 if ms:
     print(f"  paperfeed: save to reload message, after the {100} ms debounce: median {statistics.median(ms):.0f} ms, max {max(ms)} ms over {len(ms)} rebuilds")
 PY
+  # Start-up, memory after opening 100 pages, an added paper and a tag edit.
+  python3 benches/serve_start.py 4312 "$site" "$work/paperfeed-start-$size.log" -- \
+    "$repo/target/release/paperfeed" serve --root "$site" --port 4312
   if [ "$size" -le "$hugo_max" ]; then
     cp -r "$repo/benches/hugo-site/." "$site/"
     python3 benches/serve.py hugo 4311 "$site" "$work/hugo-$size.log" -- \

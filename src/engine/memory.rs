@@ -12,6 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, RwLock};
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use super::{Keyed, Render, Store};
 use crate::diagnostic::Diagnostic;
@@ -45,21 +46,23 @@ pub struct MemoryStore {
     changed: Vec<String>,
 }
 
-/// Every unit of the site as of the last whole update, and per folder
-/// ([`home`]) the positions of the units whose files lie in it.
+/// Every unit of the site as of the last whole update (their keys are
+/// not kept up to date here: `units` has them), and per folder ([`home`],
+/// by its hash) the positions of the units whose files lie in it. Two
+/// folders with one hash would only render a unit more than needed.
 #[derive(Default)]
 struct Lookup {
     site: Vec<Keyed>,
-    homes: HashMap<String, Vec<u32>>,
+    homes: FxHashMap<u64, Vec<u32>>,
 }
 
 impl Lookup {
     fn new(site: &[Keyed]) -> Lookup {
-        let mut homes: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut homes: FxHashMap<u64, Vec<u32>> = FxHashMap::default();
         for (at, keyed) in site.iter().enumerate() {
             let at = u32::try_from(at).expect("fewer than 4 billion units");
             homes
-                .entry(home(&keyed.id).to_string())
+                .entry(folder_hash(home(&keyed.id)))
                 .or_default()
                 .push(at);
         }
@@ -68,6 +71,16 @@ impl Lookup {
             homes,
         }
     }
+
+    /// The units whose files lie in `folder`.
+    fn in_folder(&self, folder: &str) -> impl Iterator<Item = &Keyed> {
+        let units = self.homes.get(&folder_hash(folder)).into_iter().flatten();
+        units.map(|&at| &self.site[at as usize])
+    }
+}
+
+fn folder_hash(folder: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(folder.as_bytes())
 }
 
 impl MemoryStore {
@@ -117,8 +130,7 @@ impl MemoryStore {
             let Some(lookup) = &self.lookup else {
                 return Ok(false);
             };
-            let units = lookup.homes.get(folder).into_iter().flatten();
-            let waiting = self.not_rendered(units.map(|&at| &lookup.site[at as usize]));
+            let waiting = self.not_rendered(lookup.in_folder(folder));
             if !waiting.is_empty() {
                 let waiting: Vec<&Keyed> = waiting.iter().collect();
                 self.put(None, &waiting, &[], render)?;

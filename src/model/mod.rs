@@ -15,7 +15,7 @@ use jiff::civil::Date;
 use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
-pub use paginate::{Pager, page_path, paginate};
+pub use paginate::{Pager, page_count, page_path, pager};
 
 use crate::diagnostic::Diagnostic;
 use crate::parse::Paper;

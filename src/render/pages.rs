@@ -10,7 +10,7 @@ use super::context::{
 use super::theme::Theme;
 use crate::config::Config;
 use crate::diagnostic::Diagnostic;
-use crate::model::{Site, Term, Window, names, paginate};
+use crate::model::{Site, Term, Window, names, page_count, pager};
 use crate::routes::{CiteFile, Routes, SubjectKind};
 
 /// What every page renderer needs.
@@ -435,11 +435,6 @@ impl Lists {
     }
 }
 
-/// How many pages a listing of `count` papers has.
-pub fn page_count(count: usize, per_page: usize) -> usize {
-    count.div_ceil(per_page.max(1)).max(1)
-}
-
 /// Page `number` (1-based) of `list`; `card(i)` is paper `i`'s card.
 pub fn listing_page<'a>(
     env: &Env,
@@ -448,10 +443,12 @@ pub fn listing_page<'a>(
     number: usize,
     card: &dyn Fn(usize) -> Result<&'a str, Diagnostic>,
 ) -> Result<Page, Diagnostic> {
-    let pager = paginate(&list.base, list.members.len(), env.config.paginate_by)
-        .into_iter()
-        .nth(number - 1)
-        .expect("page numbers come from page_count");
+    let pager = pager(
+        &list.base,
+        list.members.len(),
+        env.config.paginate_by,
+        number,
+    );
     let title = if pager.number > 1 {
         format!("{} (page {})", list.heading, pager.number)
     } else {
@@ -690,10 +687,7 @@ pub fn authors_index(
     let routes = env.routes;
     let per = routes.outputs().authors_per_page;
     let base = routes.authors_index();
-    let pager = paginate(&base, order.len(), per)
-        .into_iter()
-        .nth(number - 1)
-        .expect("page numbers come from page_count");
+    let pager = pager(&base, order.len(), per, number);
     let anchor = |c: char| match c {
         '#' => "letter-other".to_string(),
         c => format!("letter-{}", c.to_ascii_lowercase()),

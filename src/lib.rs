@@ -505,13 +505,23 @@ impl Session {
         drop(cache);
         let paths = loaded.fingerprints.into_iter().map(|(path, _)| path);
         self.sources = Some((paths.collect(), loaded.problems));
-        let scores_file = write::related_cache_path(&self.output_dir);
-        if let Ok(scored) =
-            cache_file::read(&scores_file, model::Scored::KIND, model::Scored::FORMAT)
-        {
-            scored.into_iter().for_each(|s| self.memo.keep_scored(s));
-        }
+        let _ = self.keep_last_scores();
         self.model_found(vec![("load and parse", clock.elapsed())], None)
+    }
+
+    /// Gives the model the related papers' scores the last build left
+    /// beside the output, to reuse where they still hold; why not, if none.
+    fn keep_last_scores(&mut self) -> Result<(), String> {
+        let file = write::related_cache_path(&self.output_dir);
+        let scored =
+            cache_file::read(&file, model::Scored::KIND, model::Scored::FORMAT).map_err(|why| {
+                format!(
+                    "the related papers' cache {} was not used: {why}",
+                    file.display()
+                )
+            })?;
+        scored.into_iter().for_each(|s| self.memo.keep_scored(s));
+        Ok(())
     }
 
     /// Models every file in `sources`, after the problems finding them.
@@ -712,14 +722,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         })
         .into_iter()
         .collect();
-    let scores_file = write::related_cache_path(&session.output_dir);
-    match cache_file::read(&scores_file, model::Scored::KIND, model::Scored::FORMAT) {
-        Ok(scored) => scored.into_iter().for_each(|s| session.memo.keep_scored(s)),
-        Err(why) => notes.push(format!(
-            "the related papers' cache {} was not used: {why}; every paper's related papers were scored, and the next build uses the new cache",
-            scores_file.display()
-        )),
+    if let Err(why) = session.keep_last_scores() {
+        notes.push(format!(
+            "{why}; every paper's related papers were scored, and the next build uses the new cache"
+        ));
     }
+    let scores_file = write::related_cache_path(&session.output_dir);
     let stages = vec![("load", loaded), ("parse", clock.elapsed())];
     let modelled = session
         .model_parsed(&paths, load_problems, stages, None)

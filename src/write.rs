@@ -1427,7 +1427,11 @@ mod tests {
         std::os::unix::fs::symlink(&pointed, out.join("b.txt")).unwrap();
         let files = [("a.txt", "2"), ("b.txt", "2"), ("c.txt", "2")];
         write_site(&out, &plan(&files), render).unwrap();
-        assert_eq!(read(&out, "c.txt"), "2", "written over in place, cut to length");
+        assert_eq!(
+            read(&out, "c.txt"),
+            "2",
+            "written over in place, cut to length"
+        );
         assert_eq!(read(&out, "a.txt"), "2");
         assert_eq!(read(&out, "b.txt"), "2");
         assert!(!out.join("b.txt").is_symlink());

@@ -185,40 +185,7 @@ pub fn serve(
             }
             Err(_) => {
                 if std::mem::take(&mut catch_up_pending) {
-                    let started = Instant::now();
-                    let interrupted = || inbox.waiting();
-                    match builder.catch_up(&interrupted) {
-                        // A change came in first; try again once it is built.
-                        Ok(None) => catch_up_pending = true,
-                        Ok(Some(late)) => {
-                            if late.changed.iter().any(|p| !Routes::in_search_index(p)) {
-                                // Only browsers showing one of these pages reload.
-                                let event = ReloadEvent {
-                                    changed: late.changed.iter().take(100).cloned().collect(),
-                                    css_only: false,
-                                    if_shown: late.changed.len() <= 100,
-                                };
-                                shared.broadcast(
-                                    "reload",
-                                    serde_json::to_string(&event).expect("events serialize"),
-                                );
-                            }
-                            if late.rendered > 0 {
-                                log(format!(
-                                    "caught up in {} ms: {} unit{} re-rendered, {} output files changed (related papers, search index; {})",
-                                    started.elapsed().as_millis(),
-                                    late.rendered,
-                                    if late.rendered == 1 { "" } else { "s" },
-                                    late.changed.len(),
-                                    describe_stages(&late.stages),
-                                ));
-                            }
-                        }
-                        Err(failure) => log(format!(
-                            "cannot bring related papers and the search index up to date:\n{}",
-                            describe(&failure)
-                        )),
-                    }
+                    catch_up_pending = catch_up(&mut builder, &shared, &inbox, log);
                 }
                 continue;
             }
@@ -280,6 +247,50 @@ pub fn serve(
     server.unblock();
     log("stopped".into());
     Ok(())
+}
+
+/// Brings the site up to date after a rebuild (see [`Builder::catch_up`])
+/// and tells the browsers whose page changed; true when it gave way to a
+/// waiting change or request and must run again.
+fn catch_up(
+    builder: &mut Builder,
+    shared: &http::Shared,
+    inbox: &Inbox,
+    log: &(dyn Fn(String) + Sync),
+) -> bool {
+    let started = Instant::now();
+    match builder.catch_up(&|| inbox.waiting()) {
+        Ok(None) => return true,
+        Ok(Some(late)) => {
+            if late.changed.iter().any(|p| !Routes::in_search_index(p)) {
+                // Only browsers showing one of these pages reload.
+                let event = ReloadEvent {
+                    changed: late.changed.iter().take(100).cloned().collect(),
+                    css_only: false,
+                    if_shown: late.changed.len() <= 100,
+                };
+                shared.broadcast(
+                    "reload",
+                    serde_json::to_string(&event).expect("events serialize"),
+                );
+            }
+            if late.rendered > 0 {
+                log(format!(
+                    "caught up in {} ms: {} unit{} re-rendered, {} output files changed (related papers, search index; {})",
+                    started.elapsed().as_millis(),
+                    late.rendered,
+                    if late.rendered == 1 { "" } else { "s" },
+                    late.changed.len(),
+                    describe_stages(&late.stages),
+                ));
+            }
+        }
+        Err(failure) => log(format!(
+            "cannot bring related papers and the search index up to date:\n{}",
+            describe(&failure)
+        )),
+    }
+    false
 }
 
 /// Binds the first free port from `port` on.

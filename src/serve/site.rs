@@ -31,7 +31,6 @@ pub struct Rebuilt {
     /// Units rendered, and all units.
     pub rendered: usize,
     pub units: usize,
-    pub files: usize,
     /// Whether the edit was patched in place (only the paper's pages).
     pub in_place: bool,
     /// How long each step took, for the log.
@@ -321,7 +320,6 @@ impl Builder {
         let index = self.rebuilt(written, 1);
         done.rendered += index.rendered;
         done.changed.extend(index.changed);
-        done.files = index.files;
         done.stages.push(("search index", started.elapsed()));
         Ok(Some(done))
     }
@@ -357,7 +355,6 @@ impl Builder {
             changed: self.store.take_changed(),
             rendered: written.rendered,
             units,
-            files: written.files,
             stages: Vec::new(),
             in_place: false,
         }

@@ -26,11 +26,11 @@ pub mod slug;
 pub mod sync;
 pub mod write;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 pub use config::{BuildOptions, Config};
 pub use diagnostic::Diagnostic;
@@ -158,7 +158,9 @@ pub struct Session {
     pub output_dir: PathBuf,
     syntax_css: String,
     tools: parse::Tools,
-    parsed: HashMap<PathBuf, (u64, ParseResult)>,
+    /// Fx, not SipHash: a build at 100,000 papers hashes every path
+    /// several times, and the paths are the site's own.
+    parsed: FxHashMap<PathBuf, (u64, ParseResult)>,
     /// The paper files as last found (relative paths, sorted), with the
     /// problems finding and reading them. Their parses are in `parsed`;
     /// their texts are not kept.
@@ -214,7 +216,7 @@ impl Session {
             output_dir,
             syntax_css,
             tools: parse::Tools::default(),
-            parsed: HashMap::new(),
+            parsed: FxHashMap::default(),
             sources: None,
             memo: model::Memo::default(),
             one_off: false,
@@ -325,8 +327,8 @@ impl Session {
     ) -> Loaded {
         let mut missed = Vec::new();
         let mut derived = Vec::new();
-        let mut trusted = HashMap::new();
-        let mut restampable = HashMap::new();
+        let mut trusted = FxHashMap::default();
+        let mut restampable = FxHashMap::default();
         for f in &found {
             let Some(cached) = cache.take(&f.rel, f.stamp) else {
                 missed.push(f.clone());
@@ -349,7 +351,7 @@ impl Session {
         self.memo.import(derived);
         let (files, unreadable) = load::read_found(&missed);
         if !unreadable.is_empty() {
-            let read: std::collections::HashSet<&PathBuf> = files.iter().map(|f| &f.path).collect();
+            let read: FxHashSet<&PathBuf> = files.iter().map(|f| &f.path).collect();
             for f in missed.iter().filter(|f| !read.contains(&f.rel)) {
                 self.parsed.remove(&f.rel);
             }
@@ -554,7 +556,7 @@ impl Session {
         }
         if !self.one_off {
             // Forget deleted files.
-            let present: std::collections::HashSet<&PathBuf> = paths.iter().collect();
+            let present: FxHashSet<&PathBuf> = paths.iter().collect();
             self.parsed.retain(|path, _| present.contains(path));
         }
         if diagnostics.iter().any(Diagnostic::is_error) {

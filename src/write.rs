@@ -6,11 +6,12 @@
 //! complete. Nothing is written before every changed unit rendered, so a
 //! failed build never leaves a half-written or emptied site behind.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::io;
 use std::path::{Component, Path, PathBuf};
 
 use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::diagnostic::Diagnostic;
 use crate::engine::{Keyed, Render, Store};
@@ -262,7 +263,7 @@ impl<D: Disk> DiskStore<D> {
         render: &(dyn Fn(U) -> Result<Vec<Output>, Diagnostic> + Sync),
     ) -> Result<WriteReport, Failure> {
         // The units the site has now; without a site, every unit stays.
-        let wanted: Option<HashSet<&str>> =
+        let wanted: Option<FxHashSet<&str>> =
             site.map(|site| site.iter().map(|k| k.id.as_str()).collect());
         // With a manifest, a patch, whatever share of the site changed:
         // it writes only files whose bytes changed, where a staged rebuild
@@ -449,7 +450,7 @@ fn rebuild<U: Copy + Send + Sync>(
 fn patch<U: Copy + Send + Sync>(
     disk: &impl Disk,
     output: &Path,
-    wanted: Option<&HashSet<&str>>,
+    wanted: Option<&FxHashSet<&str>>,
     changed: &[&Keyed<U>],
     mut manifest: Manifest,
     inputs_changed: bool,
@@ -826,7 +827,7 @@ fn remove_stale(
     // Most dropped files are written again by the unit that dropped them
     // (an edited page): known from the touched units alone, without a set
     // of every file of the site.
-    let rewritten: HashSet<&str> = touched
+    let rewritten: FxHashSet<&str> = touched
         .iter()
         .filter_map(|id| manifest.units.get(id))
         .flat_map(|(_, files)| files.iter().map(|(path, _)| path.as_str()))
@@ -835,7 +836,7 @@ fn remove_stale(
     if dropped.is_empty() {
         return Ok(0);
     }
-    let keep: HashSet<&str> = manifest
+    let keep: FxHashSet<&str> = manifest
         .units
         .values()
         .flat_map(|(_, files)| files.iter().map(|(path, _)| path.as_str()))
@@ -928,7 +929,7 @@ type UnitRecord = (u64, Vec<(String, u64)>);
 /// live ones, the file is written anew.
 #[derive(Debug, Default)]
 struct Manifest {
-    units: HashMap<String, UnitRecord>,
+    units: FxHashMap<String, UnitRecord>,
     inputs: Option<Inputs>,
     /// The file as read: its length, and its unit lines (`U` and `D`).
     stored: Option<(u64, usize)>,
@@ -980,7 +981,7 @@ impl Manifest {
             return None;
         }
         let mut inputs = None;
-        let mut units = HashMap::new();
+        let mut units = FxHashMap::default();
         let mut records = 0;
         let mut current: Option<(String, UnitRecord)> = None;
         for line in lines {

@@ -8,11 +8,11 @@
 //! the units that may make a requested path. So memory follows what was
 //! viewed, and the first page answers before the rest of the site renders.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
 use rayon::prelude::*;
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::{Keyed, Render, Store};
 use crate::diagnostic::Diagnostic;
@@ -38,7 +38,7 @@ struct Held {
 #[derive(Default)]
 pub struct MemoryStore {
     files: Arc<RwLock<Files>>,
-    units: HashMap<String, Held>,
+    units: FxHashMap<String, Held>,
     /// Set for a store that renders on demand: how to find the units that
     /// may make a path.
     lookup: Option<Lookup>,
@@ -195,7 +195,7 @@ impl MemoryStore {
         let mut touched: Vec<String> = Vec::new();
         let mut dropped: Vec<String> = Vec::new();
         if let Some(site) = site {
-            let wanted: HashSet<&str> = site.iter().map(|k| k.id.as_str()).collect();
+            let wanted: FxHashSet<&str> = site.iter().map(|k| k.id.as_str()).collect();
             self.units.retain(|id, held| {
                 let keep = wanted.contains(id.as_str());
                 if !keep {
@@ -239,8 +239,8 @@ impl MemoryStore {
             }
         }
         // Paths a unit no longer produces, unless another unit does now.
-        let produced: HashSet<&str> = if dropped.is_empty() {
-            HashSet::new()
+        let produced: FxHashSet<&str> = if dropped.is_empty() {
+            FxHashSet::default()
         } else {
             self.units
                 .values()

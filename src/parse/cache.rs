@@ -18,12 +18,12 @@
 //! entry's gets a stamp line, not its entry again: tens of bytes, not
 //! kilobytes.
 
-use std::collections::HashMap;
 use std::io::{self, BufReader, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::Paper;
@@ -103,7 +103,7 @@ pub type Parsed = (Option<Arc<Paper>>, Vec<Diagnostic>);
 /// wrote it started reading files.
 #[derive(Default)]
 pub struct ParseCache {
-    entries: HashMap<PathBuf, (Owned, i128)>,
+    entries: FxHashMap<PathBuf, (Owned, i128)>,
     stored: Option<Stored>,
 }
 
@@ -292,7 +292,7 @@ fn read_entries(reader: impl Read, salt: u64) -> Result<ParseCache, String> {
             "it was made by another version of paperfeed or another markdown setting".into(),
         );
     }
-    let mut entries: HashMap<PathBuf, (Owned, i128)> = HashMap::new();
+    let mut entries: FxHashMap<PathBuf, (Owned, i128)> = FxHashMap::default();
     let (mut records, mut stamps) = (0, 0);
     loop {
         input.restart();

@@ -10,12 +10,11 @@ time from the write to the moment the server serves the changed page
 compare. Prints one line per edit and the median.
 """
 import os
-import signal
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
+
+import dev_server
 
 name, port, site, log_file = sys.argv[1:5]
 command = sys.argv[sys.argv.index("--") + 1 :]
@@ -25,15 +24,10 @@ base = f"http://127.0.0.1:{port}"
 
 
 def fetch(path):
-    try:
-        with urllib.request.urlopen(base + path, timeout=60) as r:
-            return r.read().decode("utf-8", "replace")
-    except Exception:
-        return None
+    return dev_server.fetch(base, path, timeout=60)
 
 
-log = open(log_file, "w")
-server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+server = dev_server.start(command, log_file)
 started = time.time()
 probe = f"/papers/{files[0][:-3]}/"
 while fetch(probe) is None:
@@ -71,8 +65,4 @@ for n, file in enumerate(files[len(files) // 2 : len(files) // 2 + 7]):
     time.sleep(1.5)  # the revert rebuilds too; keep it out of the next timing
 
 print(f"{name}: median {statistics.median(results):.0f} ms over {len(results)} edits", flush=True)
-os.killpg(server.pid, signal.SIGINT)
-try:
-    server.wait(timeout=20)
-except subprocess.TimeoutExpired:
-    os.killpg(server.pid, signal.SIGKILL)
+dev_server.stop(server)

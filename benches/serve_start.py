@@ -13,11 +13,10 @@ Starts COMMAND (a dev server on PORT serving SITE_DIR) and prints:
 """
 import os
 import re
-import signal
-import subprocess
 import sys
 import time
-import urllib.request
+
+import dev_server
 
 port, site, log_file = sys.argv[1:4]
 command = sys.argv[sys.argv.index("--") + 1 :]
@@ -26,11 +25,7 @@ base = f"http://127.0.0.1:{port}"
 
 
 def fetch(path):
-    try:
-        with urllib.request.urlopen(base + path, timeout=600) as r:
-            return r.read().decode("utf-8", "replace")
-    except Exception:
-        return None
+    return dev_server.fetch(base, path, timeout=600)
 
 
 def memory(pid):
@@ -53,9 +48,8 @@ def wait_for(path, text, since):
         time.sleep(0.002)
 
 
-log = open(log_file, "w")
 started = time.time()
-server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+server = dev_server.start(command, log_file)
 while fetch("/") is None:
     if server.poll() is not None:
         sys.exit(f"the server exited; see {log_file}")
@@ -98,8 +92,4 @@ os.remove(path)
 time.sleep(3)
 rss, peak = memory(server.pid)
 print(f"  at the end: resident {rss:.0f} MB, peak {peak:.0f} MB", flush=True)
-os.killpg(server.pid, signal.SIGINT)
-try:
-    server.wait(timeout=20)
-except subprocess.TimeoutExpired:
-    os.killpg(server.pid, signal.SIGKILL)
+dev_server.stop(server)

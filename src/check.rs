@@ -29,7 +29,7 @@ pub fn lint_papers(papers: &[std::sync::Arc<Paper>]) -> Vec<Diagnostic> {
                 .or_default()
                 .push(paper);
         }
-        if paper.body_text.trim().is_empty() {
+        if paper.body.has_no_text() {
             out.push(
                 Diagnostic::warning(&paper.source, "the paper has no abstract")
                     .with_help("put the abstract (or your notes) below the closing ---"),
@@ -204,11 +204,11 @@ mod tests {
         let mut a = paper("a", "2024-01-02", &[]);
         a.arxiv = Some("2401.00001v2".into());
         a.authors = vec!["Zoë Müller".into()];
-        a.body_text = "abstract".into();
+        a.body = crate::parse::Body::new("", "abstract");
         let mut b = paper("b", "2024-01-01", &[]);
         b.arxiv = Some("2401.00001".into());
         b.authors = vec!["Zoe Muller".into(), "Zoë Müller".into()];
-        b.body_text = "abstract".into();
+        b.body = crate::parse::Body::new("", "abstract");
         let c = paper("c", "2024-01-01", &[]);
         let problems = lint_papers(&[a.into(), b.into(), c.into()]);
         let messages: Vec<_> = problems

@@ -550,7 +550,7 @@ pub(crate) mod tests {
             .enumerate()
             .map(|(i, slug)| {
                 let mut p = paper(slug, "2024-01-02", &["rl"]);
-                p.body_text = "offline reinforcement learning".into();
+                p.body = crate::parse::Body::new("", "offline reinforcement learning");
                 p.fingerprint = i as u64;
                 Arc::new(p)
             })
@@ -595,8 +595,7 @@ pub(crate) mod tests {
             venue: None,
             upvotes: 0,
             draft: false,
-            body_html: String::new(),
-            body_text: String::new(),
+            body: Default::default(),
             fingerprint: crate::parse::fingerprint(std::path::Path::new(slug), date),
         }
     }
@@ -711,11 +710,11 @@ pub(crate) mod tests {
         )
         .unwrap();
         let mut edited = make("b", "2024-01-02");
-        edited.body_text = "new words".into();
+        edited.body = crate::parse::Body::new("", "new words");
         edited.title = "BB".into();
         let old = site.replace(1, Arc::new(edited), &[]).unwrap();
-        assert_eq!(old.body_text, "");
-        assert_eq!(site.papers[1].body_text, "new words");
+        assert_eq!(old.body.text(), "");
+        assert_eq!(site.papers[1].body.text(), "new words");
 
         let refused = |site: &mut Site, change: &dyn Fn(&mut Paper)| {
             let mut p = make("b", "2024-01-02");

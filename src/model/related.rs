@@ -452,7 +452,7 @@ pub(super) struct Memo {
 
 fn tokenize(paper: &Paper) -> Doc {
     let mut all: Vec<u64> = Vec::new();
-    for text in [&paper.title, &paper.body_text] {
+    for text in [&paper.title, &paper.body.text()] {
         each_word(text, |w| all.push(w));
     }
     all.sort_unstable();
@@ -484,7 +484,7 @@ mod tests {
 
     fn with_text(slug: &str, date: &str, tags: &[&str], text: &str) -> Paper {
         let mut p = paper(slug, date, tags);
-        p.body_text = text.into();
+        p.body = crate::parse::Body::new("", text);
         p
     }
 
@@ -587,7 +587,7 @@ mod tests {
             // One to three papers edited: words, and now and then a tag.
             for _ in 0..=round % 3 {
                 let i = next(400) as usize;
-                papers[i].body_text = words(4 + round % 9);
+                papers[i].body = crate::parse::Body::new("", &words(4 + round % 9));
                 if round % 4 == 0 {
                     papers[i].tags = vec!["bio".into()];
                 }

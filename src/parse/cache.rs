@@ -32,7 +32,7 @@ use crate::load::Stamp;
 
 const MAGIC: &[u8] = b"paperfeed parsed\n";
 /// Changes whenever what is stored changes shape.
-const FORMAT: u32 = 4;
+const FORMAT: u32 = 5;
 /// How long before the cache was made a file must have last changed for
 /// its time stamp to be trusted.
 const RACY_NANOS: i128 = 2_000_000_000;
@@ -499,7 +499,7 @@ mod tests {
         let (paper, problems) = a.parsed;
         let paper = paper.unwrap();
         assert_eq!((paper.title.as_str(), problems.len()), ("One", 0));
-        assert_eq!(paper.body_html, self::paper("One").body_html);
+        assert_eq!(paper.body, self::paper("One").body);
         let b = cache.take(Path::new("b.md"), OLD).unwrap();
         assert!(b.derived.is_none());
         let (none, problems) = b.parsed;

@@ -8,6 +8,7 @@ use jiff::civil::Date;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
+use super::Body;
 use super::chars;
 use super::identifiers::{bare_doi, is_arxiv_id};
 use super::markdown::{self, Renderers, is_safe_url};
@@ -43,9 +44,8 @@ pub struct Paper {
     /// `date`, the arXiv publication date.
     pub listed: Option<Date>,
     pub draft: bool,
-    pub body_html: String,
-    /// The body as plain text, whitespace collapsed; cards show its opening.
-    pub body_text: String,
+    /// As HTML and as plain text (cards show its opening).
+    pub body: Body,
     /// Hash of the source path and text: every field above derives from
     /// them (and the site config), so pages key their caches on it.
     pub fingerprint: u64,
@@ -406,8 +406,7 @@ fn check_fields(
         upvotes: upvotes.unwrap_or(0),
         listed,
         draft: draft.unwrap_or(false),
-        body_html: body.html,
-        body_text: collapse_whitespace(&body.text),
+        body: Body::new(&body.html, &collapse_whitespace(&body.text)),
         fingerprint: fingerprint(ctx.path, ctx.text),
     })
 }
@@ -816,8 +815,9 @@ mod tests {
         assert_eq!(p.arxiv.as_deref(), Some("2402.12527"));
         assert_eq!(p.doi.as_deref(), Some("10.1/x"));
         assert_eq!(p.upvotes, 12);
-        assert_eq!(p.body_html, "<p>Body <em>text</em>.</p>\n");
-        assert_eq!(p.body_text, "Body text.");
+        let body = p.body.unpack();
+        assert_eq!(body.html, "<p>Body <em>text</em>.</p>\n");
+        assert_eq!(body.text, "Body text.");
     }
 
     #[test]

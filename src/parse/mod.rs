@@ -1,6 +1,7 @@
 //! Stage 2: one source file to one [`Paper`]: front matter checked field by
 //! field, body rendered to HTML. Pure: takes text, returns values.
 
+mod body;
 pub mod cache;
 pub mod chars;
 mod frontmatter;
@@ -9,6 +10,7 @@ mod identifiers;
 pub mod markdown;
 pub mod math;
 
+pub use body::{Body, Unpacked};
 pub use frontmatter::{Paper, fingerprint, parse_paper};
 pub use identifiers::{bare_doi, is_arxiv_id, unversioned_arxiv};
 

@@ -156,7 +156,8 @@ pub fn bibtex(paper: &Paper, permalink: &str) -> String {
     out
 }
 
-pub fn ris(paper: &Paper, permalink: &str) -> String {
+/// `text`: the abstract, as [`crate::parse::Body`] has it.
+pub fn ris(paper: &Paper, text: &str, permalink: &str) -> String {
     let mut out = String::new();
     let mut tag = |t: &str, v: &str| {
         // RIS is line-based: a value must not break the line.
@@ -195,8 +196,8 @@ pub fn ris(paper: &Paper, permalink: &str) -> String {
     if let Some(pdf) = pdf_url(paper) {
         tag("L1", &pdf);
     }
-    if !paper.body_text.is_empty() {
-        tag("AB", &paper.body_text);
+    if !text.is_empty() {
+        tag("AB", text);
     }
     for t in &paper.tags {
         tag("KW", t);
@@ -205,7 +206,8 @@ pub fn ris(paper: &Paper, permalink: &str) -> String {
     out
 }
 
-pub fn csl_json(paper: &Paper, permalink: &str) -> String {
+/// `text`: the abstract, as [`crate::parse::Body`] has it.
+pub fn csl_json(paper: &Paper, text: &str, permalink: &str) -> String {
     let authors: Vec<_> = paper
         .authors
         .iter()
@@ -239,8 +241,8 @@ pub fn csl_json(paper: &Paper, permalink: &str) -> String {
             fields.insert("publisher".into(), json!("arXiv"));
         }
     }
-    if !paper.body_text.is_empty() {
-        fields.insert("abstract".into(), json!(paper.body_text));
+    if !text.is_empty() {
+        fields.insert("abstract".into(), json!(text));
     }
     if !paper.tags.is_empty() {
         fields.insert("keyword".into(), json!(paper.tags.join(", ")));
@@ -313,7 +315,8 @@ pub fn scholar_meta(paper: &Paper, permalink: &str) -> Vec<Meta> {
 /// schema.org `ScholarlyArticle` as JSON, safe to place inside a
 /// `<script>` element: `<`, `>` and `&` are written as `\u` escapes so no
 /// field can close the element.
-pub fn json_ld(paper: &Paper, permalink: &str, site_title: &str) -> String {
+/// `text`: the abstract, as [`crate::parse::Body`] has it.
+pub fn json_ld(paper: &Paper, text: &str, permalink: &str, site_title: &str) -> String {
     let mut seen = std::collections::HashSet::new();
     let authors: Vec<_> = paper
         .authors
@@ -340,8 +343,8 @@ pub fn json_ld(paper: &Paper, permalink: &str, site_title: &str) -> String {
         "isPartOf": { "@type": "WebSite", "name": site_title },
     });
     let fields = value.as_object_mut().expect("a JSON object literal");
-    if !paper.body_text.is_empty() {
-        fields.insert("abstract".into(), json!(paper.body_text));
+    if !text.is_empty() {
+        fields.insert("abstract".into(), json!(text));
     }
     if !paper.tags.is_empty() {
         fields.insert("keywords".into(), json!(paper.tags));
@@ -373,8 +376,7 @@ mod tests {
         p.arxiv = Some("2402.12527".into());
         p.doi = Some("10.1/x_y".into());
         p.venue = Some("NeurIPS 2024".into());
-        p.body_html = "<p>Abs</p>".into();
-        p.body_text = "Abs </script>".into();
+        p.body = crate::parse::Body::new("<p>Abs</p>", "Abs </script>");
         p
     }
 
@@ -401,14 +403,15 @@ mod tests {
 
     #[test]
     fn ris_and_csl_name_authors_family_first() {
-        let ris = ris(&paper(), "https://x/p/");
+        let ris = ris(&paper(), &paper().body.text(), "https://x/p/");
         assert!(ris.starts_with("TY  - CONF\r\n"));
         assert!(ris.contains("AU  - Teh, Yee Whye\r\n"));
         assert!(ris.contains("AU  - OpenAI\r\n"));
         assert!(ris.contains("DA  - 2024/02/19/\r\n"));
         assert!(ris.ends_with("ER  - \r\n"));
         let csl: serde_json::Value =
-            serde_json::from_str(&csl_json(&paper(), "https://x/p/")).unwrap();
+            serde_json::from_str(&csl_json(&paper(), &paper().body.text(), "https://x/p/"))
+                .unwrap();
         assert_eq!(
             csl[0]["author"][1],
             json!({"family": "Teh", "given": "Yee Whye"})
@@ -438,7 +441,7 @@ mod tests {
 
     #[test]
     fn json_ld_cannot_close_its_script_element() {
-        let ld = json_ld(&paper(), "https://x/p/", "Site");
+        let ld = json_ld(&paper(), &paper().body.text(), "https://x/p/", "Site");
         assert!(!ld.contains("</script>") && !ld.contains('<'), "{ld}");
         let value: serde_json::Value = serde_json::from_str(&ld).unwrap();
         assert_eq!(value["abstract"], "Abs </script>");

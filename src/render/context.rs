@@ -164,7 +164,11 @@ pub struct PaperCtx<'a> {
     /// Plain-text opening of the abstract for cards.
     pub summary: String,
     /// The rendered body (already-safe HTML).
-    pub content: &'a str,
+    pub content: String,
+    /// The whole body as plain text, for citations; templates show
+    /// `summary`.
+    #[serde(skip)]
+    pub text: String,
 }
 
 impl<'a> PaperCtx<'a> {
@@ -190,6 +194,7 @@ impl<'a> PaperCtx<'a> {
             })
             .collect();
         let arxiv_url = paper.arxiv.as_deref().map(arxiv_url);
+        let body = paper.body.unpack();
         PaperCtx {
             slug: &paper.slug,
             link: routes.link(&path),
@@ -235,8 +240,9 @@ impl<'a> PaperCtx<'a> {
             listed: paper.listed.map(|d| d.to_string()),
             listed_display: paper.listed.map(display_date),
             draft: paper.draft,
-            summary: summarize(&paper.body_text, config.summary_chars),
-            content: &paper.body_html,
+            summary: summarize(&body.text, config.summary_chars),
+            content: body.html,
+            text: body.text,
         }
     }
 }

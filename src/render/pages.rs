@@ -113,7 +113,7 @@ pub fn paper_page(
     let path = routes.paper(&source.slug);
     let mut page = env.meta(paper.title.to_string(), &path, Vec::new());
     page.description = paper.summary.clone();
-    page.code = crate::parse::markdown::has_code(&source.body_html);
+    page.code = crate::parse::markdown::has_code(paper.content.as_str());
     let bibtex = cite::bibtex(source, &paper.permalink);
     let (older, newer) = site.neighbours(i);
     let reference = |j: usize| PaperRef::new(&site.papers[j], env.config);
@@ -129,7 +129,7 @@ pub fn paper_page(
         citation: Citation {
             bibtex: &bibtex,
             meta: cite::scholar_meta(source, &paper.permalink),
-            json_ld: cite::json_ld(source, &paper.permalink, &env.config.title),
+            json_ld: cite::json_ld(source, &paper.text, &paper.permalink, &env.config.title),
             bib_file: link(CiteFile::Bibtex),
             ris_file: link(CiteFile::Ris),
             csl_file: link(CiteFile::CslJson),
@@ -142,8 +142,8 @@ pub fn paper_page(
         if let Some(at) = cite_file(file) {
             let text = match file {
                 CiteFile::Bibtex => bibtex.clone(),
-                CiteFile::Ris => cite::ris(source, &paper.permalink),
-                CiteFile::CslJson => cite::csl_json(source, &paper.permalink),
+                CiteFile::Ris => cite::ris(source, &paper.text, &paper.permalink),
+                CiteFile::CslJson => cite::csl_json(source, &paper.text, &paper.permalink),
             };
             files.push((at, text));
         }

@@ -410,7 +410,7 @@ fn terms<'t>(paper: &crate::parse::Paper, folded: &'t mut String) -> FxHashMap<&
     if let Some(id) = &paper.arxiv {
         add(id, Field::Arxiv, folded);
     }
-    add(&paper.body_text, Field::Abstract, folded);
+    add(&paper.body.text(), Field::Abstract, folded);
     // Whole tags, as `#slug` (not split into words).
     let mut keys = Vec::new();
     for t in &paper.tags {
@@ -561,7 +561,7 @@ mod tests {
         a.title = "Reinforcement learning".into();
         a.authors = vec!["Jürgen Müller".into()];
         let mut b = paper("b", "2023-01-01", &[]);
-        b.body_text = "reinforcement again".into();
+        b.body = crate::parse::Body::new("", "reinforcement again");
         let site = Site::new(vec![b, a], false).unwrap();
         let config = crate::render::feeds::tests::config();
         let files: BTreeMap<_, _> = build(&site, Routes::new(&config)).into_iter().collect();
@@ -625,7 +625,7 @@ mod tests {
     /// A paper whose fingerprint follows its text, as a parsed one's does.
     fn worded(slug: &str, date: &str, words: &str) -> crate::parse::Paper {
         let mut p = paper(slug, date, &["rl"]);
-        p.body_text = words.into();
+        p.body = crate::parse::Body::new("", words);
         p.fingerprint = crate::parse::fingerprint(slug.as_ref(), &format!("{date} {words}"));
         p
     }

@@ -82,7 +82,7 @@ impl Fields {
         all.extend(authors.iter().cloned());
         all.extend(paper.tags.iter().flat_map(|t| words(t)));
         all.extend(paper.arxiv.iter().flat_map(|a| words(a)));
-        all.extend(words(&paper.body_text));
+        all.extend(words(&paper.body.text()));
         Fields { all, authors }
     }
 }
@@ -383,7 +383,7 @@ mod tests {
         let mut p = paper("p", "2024-02-19", &["Reward Modeling", "RL"]);
         p.title = "The Edge-of-Reach Problem".into();
         p.authors = vec!["Yee Whye Teh".into(), "Jürgen Müller".into()];
-        p.body_text = "Offline reinforcement learning.".into();
+        p.body = crate::parse::Body::new("", "Offline reinforcement learning.");
         for yes in [
             "reinf",
             "edge reach",

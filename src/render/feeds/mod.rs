@@ -43,7 +43,7 @@ pub struct Entry<'a> {
     /// The paper's own page elsewhere (`url:`), for JSON Feed.
     pub external_url: Option<&'a str>,
     /// The rendered abstract, or for huge ones their opening as a paragraph.
-    pub content_html: std::borrow::Cow<'a, str>,
+    pub content_html: String,
     /// Plain-text opening of the abstract.
     pub summary: String,
     pub permalink: String,
@@ -60,11 +60,12 @@ impl<'a> Entry<'a> {
         let permalink = routes.absolute(&routes.paper(&paper.slug));
         // Feeds without whole abstracts carry the cards' shorter opening.
         let summary_chars = if abstracts { 500 } else { config.summary_chars };
-        let summary = summarize(&paper.body_text, summary_chars);
-        let content_html = if abstracts && paper.body_html.len() <= MAX_CONTENT_BYTES {
-            std::borrow::Cow::Borrowed(paper.body_html.as_str())
+        let body = paper.body.unpack();
+        let summary = summarize(&body.text, summary_chars);
+        let content_html = if abstracts && body.html.len() <= MAX_CONTENT_BYTES {
+            body.html
         } else {
-            std::borrow::Cow::Owned(format!("<p>{}</p>", escape(&summary)))
+            format!("<p>{}</p>", escape(&summary))
         };
         Entry {
             content_html,
@@ -223,8 +224,7 @@ pub(crate) mod tests {
         p.title = "A <b> & \"c\"".into();
         p.authors = vec!["Zoë".into()];
         p.arxiv = arxiv.map(String::from);
-        p.body_html = "<p>x</p>".into();
-        p.body_text = "x".into();
+        p.body = crate::parse::Body::new("<p>x</p>", "x");
         p
     }
 

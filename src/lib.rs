@@ -16,6 +16,7 @@ pub mod harness;
 pub mod import;
 pub mod load;
 pub mod model;
+pub mod packed;
 pub mod parse;
 pub mod render;
 pub mod routes;

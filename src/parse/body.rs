@@ -1,14 +1,15 @@
 //! A paper's body, rendered twice, as HTML for its page and feeds and as
 //! plain text for cards, citations, search and related papers, and held
-//! LZ4-compressed. A build holds every paper's body from parsing to the
-//! last page, and the two renderings were 40% of a build's heap; packed,
-//! with the HTML's words taken from the text, they are about a third of
-//! their size. Unpacking takes microseconds, and is done where a page,
-//! card or feed entry is made.
+//! packed ([`crate::packed`]) from parsing to the last page: the two
+//! renderings were 40% of a build's heap. The text is one block, the HTML
+//! a second that takes its words from the text; both together are about a
+//! third of their size.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
+
+use crate::packed;
 
 #[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Body {
@@ -34,15 +35,9 @@ pub struct Unpacked {
 
 impl Body {
     pub fn new(html: &str, text: &str) -> Body {
-        if html.is_empty() && text.is_empty() {
-            return Body::default();
-        }
-        let mut packed = lz4_flex::block::compress(text.as_bytes());
+        let mut packed = packed::pack(text, b"").into_vec();
         let split = packed.len();
-        packed.extend(lz4_flex::block::compress_with_dict(
-            html.as_bytes(),
-            text.as_bytes(),
-        ));
+        packed.extend(packed::pack(html, text.as_bytes()));
         Body {
             packed: packed.into_boxed_slice(),
             split,
@@ -52,20 +47,13 @@ impl Body {
     }
 
     pub fn unpack(&self) -> Unpacked {
-        let text = self.text_bytes();
-        let html = self.html_bytes(&text);
-        Unpacked {
-            html: into_string(html),
-            text: into_string(text),
-        }
+        let text = self.text();
+        let html = packed::unpack(self.html_block(), self.html_len, text.as_bytes());
+        Unpacked { html, text }
     }
 
     pub fn text(&self) -> String {
-        into_string(self.text_bytes())
-    }
-
-    pub fn html_len(&self) -> usize {
-        self.html_len
+        packed::unpack(self.text_block(), self.text_len, b"")
     }
 
     /// Whether the text is empty or only spaces (it is collapsed, so a
@@ -75,42 +63,18 @@ impl Body {
     }
 
     /// Bytes held.
-    pub fn packed_len(&self) -> usize {
+    #[cfg(test)]
+    fn packed_len(&self) -> usize {
         self.packed.len()
     }
 
-    // A block that does not unpack can only come from a damaged parse
-    // cache, whose checksum turns it away before it gets here; an empty
-    // body is the answer that cannot crash a build. LZ4 expands at most
-    // 255 times, so lengths beyond that are damage too, and are not
-    // allocated.
-
-    fn text_bytes(&self) -> Vec<u8> {
-        match self.packed.get(..self.split) {
-            Some(block) if fits(block, self.text_len) => {
-                lz4_flex::block::decompress(block, self.text_len).unwrap_or_default()
-            }
-            _ => Vec::new(),
-        }
+    fn text_block(&self) -> &[u8] {
+        self.packed.get(..self.split).unwrap_or_default()
     }
 
-    fn html_bytes(&self, text: &[u8]) -> Vec<u8> {
-        match self.packed.get(self.split..) {
-            Some(block) if fits(block, self.html_len) => {
-                lz4_flex::block::decompress_with_dict(block, self.html_len, text)
-                    .unwrap_or_default()
-            }
-            _ => Vec::new(),
-        }
+    fn html_block(&self) -> &[u8] {
+        self.packed.get(self.split..).unwrap_or_default()
     }
-}
-
-fn fits(block: &[u8], len: usize) -> bool {
-    len <= block.len().saturating_mul(255)
-}
-
-fn into_string(bytes: Vec<u8>) -> String {
-    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 impl fmt::Debug for Body {
@@ -139,7 +103,6 @@ mod tests {
             }
         );
         assert_eq!(body.text(), text);
-        assert_eq!(body.html_len(), html.len());
         assert!(!body.has_no_text());
         assert_eq!(Body::new("", ""), Body::default());
         assert_eq!(Body::default().unpack(), Unpacked::default());

@@ -436,12 +436,12 @@ impl Lists {
 }
 
 /// Page `number` (1-based) of `list`; `card(i)` is paper `i`'s card.
-pub fn listing_page<'a>(
+pub fn listing_page(
     env: &Env,
     site: &Site,
     list: &Listing,
     number: usize,
-    card: &dyn Fn(usize) -> Result<&'a str, Diagnostic>,
+    card: &dyn Fn(usize) -> Result<String, Diagnostic>,
 ) -> Result<Page, Diagnostic> {
     let pager = pager(
         &list.base,
@@ -473,6 +473,7 @@ pub fn listing_page<'a>(
             .collect::<Result<Vec<_>, _>>()?;
         (cards, Vec::new())
     };
+    let cards: Vec<&str> = cards.iter().map(String::as_str).collect();
     let ctx = ListCtx {
         site: &env.site,
         page: env.meta(title, &pager.path, feeds.clone()),

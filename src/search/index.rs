@@ -69,7 +69,7 @@ struct Paths {
 /// Chunk `n` of the result cards: papers `n * DOCS_PER_CHUNK` on. Chunks
 /// are separate from [`build`] so a build renders (and holds) one at a
 /// time, and an edit re-renders only the chunk of the paper it touched.
-pub fn card_chunk(cards: &[&str]) -> String {
+pub fn card_chunk(cards: &[String]) -> String {
     crate::render::html_safe_json_compact(&cards)
 }
 
@@ -578,7 +578,7 @@ mod tests {
         assert!(files["search/f/23.json"].contains(r##""#rl":[0,2]"##));
         assert_eq!(meta["paths"]["cards"], "search/cards/{}.json");
         assert_eq!(
-            card_chunk(&["<a>", "<b>"]),
+            card_chunk(&["<a>".to_string(), "<b>".to_string()]),
             "[\"\\u003ca\\u003e\",\"\\u003cb\\u003e\"]\n"
         );
     }

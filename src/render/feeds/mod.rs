@@ -186,7 +186,7 @@ pub fn digest(site: &crate::model::Site, config: &Config) -> Vec<(String, String
                 authors: &[],
                 tags: &[],
                 external_url: None,
-                content_html: html.into(),
+                content_html: html,
                 summary: papers
                     .iter()
                     .map(|p| p.title_text.as_str())

@@ -5,7 +5,7 @@
 //! says why, for the build's `note:`; the caller then works from scratch.
 
 use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
 use std::path::Path;
 
 use serde::Serialize;
@@ -22,17 +22,59 @@ fn header(kind: &str, format: u32) -> Vec<u8> {
     out
 }
 
+/// Strings and byte strings up to this size are decoded as the file is
+/// read, without holding the whole file (at a million papers the search
+/// postings file is hundreds of megabytes, read beside what it decodes to).
+/// A file with a longer one is read whole instead.
+const STREAM_SCRATCH: usize = 8 << 20;
+
 /// `Ok(None)` when there is no file; `Err` says why one cannot be used.
 pub fn read<T: DeserializeOwned>(
     path: &Path,
     kind: &str,
     format: u32,
 ) -> Result<Option<T>, String> {
-    let bytes = match std::fs::read(path) {
-        Ok(bytes) => bytes,
+    let file = match File::open(path) {
+        Ok(file) => file,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(format!("cannot read it: {e}")),
     };
+    match read_streaming(&file, kind, format) {
+        Ok(value) => Ok(Some(value)),
+        // Whatever went wrong, reading the whole file gives the verdict
+        // (and the value, if only the scratch was too small).
+        Err(_) => read_whole(path, kind, format).map(Some),
+    }
+}
+
+fn read_streaming<T: DeserializeOwned>(file: &File, kind: &str, format: u32) -> io::Result<T> {
+    let len = file.metadata()?.len();
+    let header = header(kind, format);
+    let mut input = BufReader::with_capacity(1 << 16, file);
+    let mut got = vec![0; header.len()];
+    input.read_exact(&mut got)?;
+    let payload = (len.checked_sub(header.len() as u64 + 8))
+        .filter(|_| got == header)
+        .ok_or_else(|| io::Error::other("not this kind or version"))?;
+    // Hashed in the buffer's chunks, not postcard's bytes.
+    let mut hashed = BufReader::with_capacity(1 << 16, Hashing::new(input.take(payload)));
+    let mut scratch = vec![0; STREAM_SCRATCH];
+    let (value, _) = postcard::from_io((&mut hashed, &mut scratch[..])).map_err(io::Error::other)?;
+    if !hashed.fill_buf()?.is_empty() {
+        return Err(io::Error::other("bytes after the value"));
+    }
+    let hashing = hashed.into_inner();
+    let sum = hashing.hash();
+    let mut stored = [0; 8];
+    hashing.into_inner().into_inner().read_exact(&mut stored)?;
+    if sum.to_le_bytes() != stored {
+        return Err(io::Error::other("checksum"));
+    }
+    Ok(value)
+}
+
+fn read_whole<T: DeserializeOwned>(path: &Path, kind: &str, format: u32) -> Result<T, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read it: {e}"))?;
     if !bytes.starts_with(format!("paperfeed {kind}\n").as_bytes()) {
         return Err(format!("it is not a paperfeed {kind} cache"));
     }
@@ -46,17 +88,18 @@ pub fn read<T: DeserializeOwned>(
     if xxhash_rust::xxh3::xxh3_64(payload).to_le_bytes() != sum {
         return Err(damaged());
     }
-    postcard::from_bytes(payload)
-        .map(Some)
-        .map_err(|e| format!("it is damaged ({e})"))
+    postcard::from_bytes(payload).map_err(|e| format!("it is damaged ({e})"))
 }
 
+/// Serialised straight into the file, never whole in memory.
 pub fn write<T: Serialize>(path: &Path, kind: &str, format: u32, value: &T) -> io::Result<()> {
-    let payload = postcard::to_stdvec(value).map_err(io::Error::other)?;
     replace(path, &format!("{kind}-tmp"), |out| {
         out.write_all(&header(kind, format))?;
-        out.write_all(&payload)?;
-        out.write_all(&xxhash_rust::xxh3::xxh3_64(&payload).to_le_bytes())
+        // Hashed in the buffer's chunks, not postcard's bytes.
+        let mut hashed = BufWriter::with_capacity(1 << 16, Hashing::new(&mut *out));
+        postcard::to_io(value, &mut hashed).map_err(io::Error::other)?;
+        let sum = hashed.into_inner().map_err(|e| e.into_error())?.hash();
+        out.write_all(&sum.to_le_bytes())
     })
 }
 
@@ -81,6 +124,59 @@ pub fn replace(
             let _ = std::fs::remove_file(&temp);
             Err(e)
         }
+    }
+}
+
+/// A reader or writer that hashes and counts what passes through it: the
+/// checksums of this module's files and of the parse cache.
+pub(crate) struct Hashing<T> {
+    inner: T,
+    hasher: xxhash_rust::xxh3::Xxh3,
+    count: u64,
+}
+
+impl<T> Hashing<T> {
+    pub(crate) fn new(inner: T) -> Self {
+        Hashing {
+            inner,
+            hasher: xxhash_rust::xxh3::Xxh3::new(),
+            count: 0,
+        }
+    }
+    /// Hashes from here on only; the count goes on.
+    pub(crate) fn restart(&mut self) {
+        self.hasher.reset();
+    }
+    pub(crate) fn hash(&self) -> u64 {
+        self.hasher.digest()
+    }
+    /// Bytes passed through since it was made.
+    pub(crate) fn count(&self) -> u64 {
+        self.count
+    }
+    pub(crate) fn into_inner(self) -> T {
+        self.inner
+    }
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.count += n as u64;
+        Ok(n)
+    }
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hasher.update(&buf[..n]);
+        self.count += n as u64;
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -109,5 +205,32 @@ mod tests {
         std::fs::write(&path, b"paperf").unwrap();
         assert!(why(read(&path, "things", 1)).contains("not a paperfeed"));
         assert!(!dir.path().join(".public.things-tmp").exists());
+    }
+
+    #[test]
+    fn a_file_is_decoded_as_it_is_read_unless_a_string_outgrows_the_scratch() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".public.things");
+        let small = vec!["word".to_string(); 3];
+        write(&path, "things", 1, &small).unwrap();
+        let file = || File::open(&path).unwrap();
+        let streamed: Vec<String> = read_streaming(&file(), "things", 1).unwrap();
+        assert_eq!(streamed, small);
+        // A damaged payload, a short file and bytes after the value are
+        // all refused by the streaming reader itself.
+        let good = std::fs::read(&path).unwrap();
+        for bad in [
+            [&good[..good.len() - 9], &[good[good.len() - 9] ^ 1], &good[good.len() - 8..]].concat(),
+            good[..good.len() - 1].to_vec(),
+            [&good[..good.len() - 8], &[0], &good[good.len() - 8..]].concat(),
+        ] {
+            std::fs::write(&path, &bad).unwrap();
+            assert!(read_streaming::<Vec<String>>(&file(), "things", 1).is_err());
+        }
+        // Longer than the scratch: the whole-file reader takes over.
+        let large = vec!["x".repeat(STREAM_SCRATCH + 1)];
+        write(&path, "things", 1, &large).unwrap();
+        assert!(read_streaming::<Vec<String>>(&file(), "things", 1).is_err());
+        assert_eq!(read(&path, "things", 1), Ok(Some(large)));
     }
 }

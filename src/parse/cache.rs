@@ -27,6 +27,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::Paper;
+use crate::cache_file::Hashing;
 use crate::diagnostic::Diagnostic;
 use crate::load::Stamp;
 
@@ -332,7 +333,7 @@ fn read_entries(reader: impl Read, salt: u64) -> Result<ParseCache, String> {
     let stored = Some(Stored {
         records,
         stamps,
-        len: input.count,
+        len: input.count(),
     });
     Ok(ParseCache { entries, stored })
 }
@@ -376,54 +377,6 @@ fn read_array<const N: usize>(input: &mut impl Read) -> io::Result<[u8; N]> {
     let mut bytes = [0; N];
     input.read_exact(&mut bytes)?;
     Ok(bytes)
-}
-
-/// A reader or writer that hashes and counts what passes through it.
-struct Hashing<T> {
-    inner: T,
-    hasher: xxhash_rust::xxh3::Xxh3,
-    count: u64,
-}
-
-impl<T> Hashing<T> {
-    fn new(inner: T) -> Self {
-        Hashing {
-            inner,
-            hasher: xxhash_rust::xxh3::Xxh3::new(),
-            count: 0,
-        }
-    }
-    /// Hashes from here on only; the count goes on.
-    fn restart(&mut self) {
-        self.hasher.reset();
-    }
-    fn hash(&self) -> u64 {
-        self.hasher.digest()
-    }
-    fn into_inner(self) -> T {
-        self.inner
-    }
-}
-
-impl<R: Read> Read for Hashing<R> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.count += n as u64;
-        Ok(n)
-    }
-}
-
-impl<W: Write> Write for Hashing<W> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.hasher.update(&buf[..n]);
-        self.count += n as u64;
-        Ok(n)
-    }
-    fn flush(&mut self) -> io::Result<()> {
-        self.inner.flush()
-    }
 }
 
 #[cfg(test)]

@@ -326,7 +326,8 @@ mod raw_postings {
                     .collect())
             }
         }
-        d.deserialize_bytes(Raw)
+        // Owned bytes: a streaming reader can reuse its scratch for them.
+        d.deserialize_byte_buf(Raw)
     }
 }
 

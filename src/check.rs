@@ -203,11 +203,11 @@ mod tests {
     fn records_are_linted() {
         let mut a = paper("a", "2024-01-02", &[]);
         a.arxiv = Some("2401.00001v2".into());
-        a.authors = vec!["Zoë Müller".into()];
+        a.authors = ["Zoë Müller"].into();
         a.body = crate::parse::Body::new("", "abstract");
         let mut b = paper("b", "2024-01-01", &[]);
         b.arxiv = Some("2401.00001".into());
-        b.authors = vec!["Zoe Muller".into(), "Zoë Müller".into()];
+        b.authors = ["Zoe Muller", "Zoë Müller"].into();
         b.body = crate::parse::Body::new("", "abstract");
         let c = paper("c", "2024-01-01", &[]);
         let problems = lint_papers(&[a.into(), b.into(), c.into()]);

@@ -18,7 +18,7 @@ use rustc_hash::FxHashMap;
 pub use paginate::{Pager, page_count, page_path, pager};
 
 use crate::diagnostic::Diagnostic;
-use crate::parse::Paper;
+use crate::parse::{NameList, Paper};
 use crate::slug::slugify;
 
 /// Everything the renderers need, in render order.
@@ -471,7 +471,7 @@ pub fn tag_name(spelling: &str) -> std::borrow::Cow<'_, str> {
 /// Slugs come from `known` where present; the others are returned.
 fn group_terms(
     papers: &[Arc<Paper>],
-    names: impl Fn(&Paper) -> &[String] + Sync,
+    names: impl Fn(&Paper) -> &NameList + Sync,
     known: &FxHashMap<String, String>,
 ) -> (Vec<Term>, Vec<(String, String)>) {
     // Spelling → papers, first; names repeat across papers, so each
@@ -583,8 +583,8 @@ pub(crate) mod tests {
             title_html: slug.to_uppercase(),
             title_text: slug.to_uppercase(),
             date: date.parse().unwrap(),
-            authors: vec![],
-            tags: tags.iter().map(|t| t.to_string()).collect(),
+            authors: NameList::default(),
+            tags: tags.iter().collect(),
             arxiv: None,
             doi: None,
             url: None,
@@ -684,9 +684,9 @@ pub(crate) mod tests {
     #[test]
     fn authors_in_different_normal_forms_are_one() {
         let mut a = paper("a", "2024-01-02", &[]);
-        a.authors = vec!["Zoë Ng".into(), "Zoë Ng".into()];
+        a.authors = ["Zoë Ng", "Zoë Ng"].into();
         let mut b = paper("b", "2024-01-01", &[]);
-        b.authors = vec!["Zoe\u{308} Ng".into()];
+        b.authors = ["Zoe\u{308} Ng"].into();
         let site = Site::new(vec![a, b], false).unwrap();
         assert_eq!(site.authors.len(), 1);
         assert_eq!(site.authors[0].slug, "zoe-ng");
@@ -697,7 +697,7 @@ pub(crate) mod tests {
     fn replace_accepts_only_edits_that_keep_the_site_shape() {
         let make = |slug: &str, date: &str| {
             let mut p = paper(slug, date, &["rl"]);
-            p.authors = vec!["Ada".into()];
+            p.authors = ["Ada"].into();
             p
         };
         let mut site = Site::new(
@@ -724,8 +724,8 @@ pub(crate) mod tests {
             assert!(Arc::ptr_eq(&before, &site.papers[1]), "left untouched");
         };
         refused(&mut site, &|p| p.date = "2024-01-04".parse().unwrap());
-        refused(&mut site, &|p| p.tags.push("new".into()));
-        refused(&mut site, &|p| p.authors.clear());
+        refused(&mut site, &|p| p.tags = p.tags.iter().chain(["new"]).collect());
+        refused(&mut site, &|p| p.authors = Default::default());
         refused(&mut site, &|p| p.upvotes = 9);
         refused(&mut site, &|p| p.slug = "other".into());
         // "c" has the same date; the title decides, and now puts "b" after it.
@@ -748,7 +748,7 @@ pub(crate) mod tests {
         let mut earlier = Site::new_with(arcs(&papers), false, &mut memo).unwrap();
         earlier.related = vec![vec![2], vec![], vec![0]];
         // A tag edit: same papers, same order; the earlier lists stand.
-        papers[2].tags = vec!["x".into()];
+        papers[2].tags = ["x"].into();
         let (site, reused) =
             Site::new_reusing(arcs(&papers), false, &mut memo, Some(&earlier)).unwrap();
         assert!(reused);

@@ -589,7 +589,7 @@ mod tests {
                 let i = next(400) as usize;
                 papers[i].body = crate::parse::Body::new("", &words(4 + round % 9));
                 if round % 4 == 0 {
-                    papers[i].tags = vec!["bio".into()];
+                    papers[i].tags = ["bio"].into();
                 }
                 fingerprint += 1;
                 papers[i].fingerprint = fingerprint;

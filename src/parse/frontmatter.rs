@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
-use super::Body;
+use super::{Body, NameList};
 use super::chars;
 use super::identifiers::{bare_doi, is_arxiv_id};
 use super::markdown::{self, Renderers, is_safe_url};
@@ -28,8 +28,8 @@ pub struct Paper {
     /// Plain text with formulas as readable text, for `<title>` and meta tags.
     pub title_text: String,
     pub date: Date,
-    pub authors: Vec<String>,
-    pub tags: Vec<String>,
+    pub authors: NameList,
+    pub tags: NameList,
     pub arxiv: Option<String>,
     pub doi: Option<String>,
     pub url: Option<String>,
@@ -394,8 +394,8 @@ fn check_fields(
         title_html,
         title_text,
         date: date?,
-        authors,
-        tags,
+        authors: authors.into(),
+        tags: tags.into(),
         arxiv,
         doi,
         url,

@@ -9,10 +9,12 @@ pub mod highlight;
 mod identifiers;
 pub mod markdown;
 pub mod math;
+mod name_list;
 
 pub use body::{Body, Unpacked};
 pub use frontmatter::{Paper, fingerprint, parse_paper};
 pub use identifiers::{bare_doi, is_arxiv_id, unversioned_arxiv};
+pub use name_list::NameList;
 
 /// The Markdown tools a build needs, created once: loading syntect's
 /// syntaxes and the LaTeX converter is the slow part of starting up.

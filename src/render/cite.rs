@@ -265,10 +265,10 @@ pub fn scholar_meta(paper: &Paper, permalink: &str) -> Vec<Meta> {
     }];
     let mut seen = std::collections::HashSet::new();
     for author in &paper.authors {
-        if seen.insert(author.as_str()) {
+        if seen.insert(author) {
             meta.push(Meta {
                 name: "citation_author",
-                content: author.clone(),
+                content: author.to_string(),
             });
         }
     }
@@ -321,7 +321,7 @@ pub fn json_ld(paper: &Paper, text: &str, permalink: &str, site_title: &str) -> 
     let authors: Vec<_> = paper
         .authors
         .iter()
-        .filter(|a| seen.insert(a.as_str()))
+        .filter(|a| seen.insert(*a))
         .map(|a| json!({ "@type": "Person", "name": a }))
         .collect();
     let mut same_as = Vec::new();
@@ -370,9 +370,7 @@ mod tests {
     fn paper() -> Paper {
         let mut p = crate::model::tests::paper("p", "2024-02-19", &["rl"]);
         p.title = r"The Edge-of-Reach Problem: 100% of $\mathcal{O}(n)$ & more_x".into();
-        p.authors = ["Anya Sims", "Yee Whye Teh", "OpenAI", "Anya Sims"]
-            .map(String::from)
-            .to_vec();
+        p.authors = ["Anya Sims", "Yee Whye Teh", "OpenAI", "Anya Sims"].into();
         p.arxiv = Some("2402.12527".into());
         p.doi = Some("10.1/x_y".into());
         p.venue = Some("NeurIPS 2024".into());

@@ -560,7 +560,7 @@ mod tests {
     fn postings_carry_fields_and_newest_first_numbering() {
         let mut a = paper("a", "2024-02-01", &["RL"]);
         a.title = "Reinforcement learning".into();
-        a.authors = vec!["Jürgen Müller".into()];
+        a.authors = ["Jürgen Müller"].into();
         let mut b = paper("b", "2023-01-01", &[]);
         b.body = crate::parse::Body::new("", "reinforcement again");
         let site = Site::new(vec![b, a], false).unwrap();

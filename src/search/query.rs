@@ -382,7 +382,7 @@ mod tests {
     fn matching_follows_the_documented_meaning() {
         let mut p = paper("p", "2024-02-19", &["Reward Modeling", "RL"]);
         p.title = "The Edge-of-Reach Problem".into();
-        p.authors = vec!["Yee Whye Teh".into(), "Jürgen Müller".into()];
+        p.authors = ["Yee Whye Teh", "Jürgen Müller"].into();
         p.body = crate::parse::Body::new("", "Offline reinforcement learning.");
         for yes in [
             "reinf",

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 use super::{Entry, FeedSpec};
 use crate::config::Config;
+use crate::parse::NameList;
 
 #[derive(Serialize)]
 struct Feed<'a> {
@@ -28,8 +29,8 @@ struct Item<'a> {
     date_published: &'a str,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     authors: Vec<Author<'a>>,
-    #[serde(skip_serializing_if = "<[String]>::is_empty")]
-    tags: &'a [String],
+    #[serde(skip_serializing_if = "NameList::is_empty")]
+    tags: &'a NameList,
     #[serde(skip_serializing_if = "Option::is_none")]
     external_url: Option<&'a str>,
     #[serde(skip_serializing_if = "Vec::is_empty")]

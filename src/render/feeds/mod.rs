@@ -11,7 +11,7 @@ mod rss;
 pub use opml::opml;
 
 use crate::config::Config;
-use crate::parse::Paper;
+use crate::parse::{NameList, Paper};
 use crate::parse::markdown::escape;
 use crate::render::context::{pdf_url, summarize};
 use crate::routes::{FeedFormat, Routes};
@@ -38,8 +38,8 @@ const MAX_CONTENT_BYTES: usize = 64 * 1024;
 pub struct Entry<'a> {
     pub title: std::borrow::Cow<'a, str>,
     pub date: jiff::civil::Date,
-    pub authors: &'a [String],
-    pub tags: &'a [String],
+    pub authors: &'a NameList,
+    pub tags: &'a NameList,
     /// The paper's own page elsewhere (`url:`), for JSON Feed.
     pub external_url: Option<&'a str>,
     /// The rendered abstract, or for huge ones their opening as a paragraph.
@@ -135,6 +135,8 @@ pub fn digest(site: &crate::model::Site, config: &Config) -> Vec<(String, String
         formats: routes.feed_formats(crate::routes::SubjectKind::Digest),
         abstracts: false,
     };
+    // A day's entry has no authors or tags of its own.
+    let none = NameList::default();
     let entries: Vec<Entry> = site
         .days
         .iter()
@@ -160,7 +162,7 @@ pub fn digest(site: &crate::model::Site, config: &Config) -> Vec<(String, String
                     let _ = write!(
                         html,
                         " — {}{more}",
-                        escape(&p.authors[..p.authors.len().min(3)].join(", "))
+                        escape(&p.authors.iter().take(3).collect::<Vec<_>>().join(", "))
                     );
                 }
                 if p.upvotes > 0 {
@@ -183,8 +185,8 @@ pub fn digest(site: &crate::model::Site, config: &Config) -> Vec<(String, String
                 )
                 .into(),
                 date: day.date,
-                authors: &[],
-                tags: &[],
+                authors: &none,
+                tags: &none,
                 external_url: None,
                 content_html: html,
                 summary: papers
@@ -222,7 +224,7 @@ pub(crate) mod tests {
     pub fn paper(arxiv: Option<&str>) -> Paper {
         let mut p = crate::model::tests::paper("p", "2024-02-19", &["rl"]);
         p.title = "A <b> & \"c\"".into();
-        p.authors = vec!["Zoë".into()];
+        p.authors = ["Zoë"].into();
         p.arxiv = arxiv.map(String::from);
         p.body = crate::parse::Body::new("<p>x</p>", "x");
         p

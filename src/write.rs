@@ -970,23 +970,40 @@ impl Manifest {
     /// `None` when missing, unreadable or from another version: all mean
     /// "rebuild in full".
     fn read(path: &Path) -> Option<Manifest> {
-        let text = std::fs::read_to_string(path).ok()?;
-        let mut lines = text.lines();
-        if lines.next()? != MANIFEST_HEADER {
-            return None;
-        }
-        // A file cut short (not by paperfeed, which appends to a copy)
-        // would lack its last inputs line.
-        if !text.ends_with('\n') || !text.lines().next_back()?.starts_with("I ") {
+        use std::io::BufRead;
+        // Line by line: the whole text beside the map it makes would be a
+        // quarter of a gigabyte more at a million papers.
+        let mut input = io::BufReader::with_capacity(1 << 16, std::fs::File::open(path).ok()?);
+        let mut line = String::new();
+        let mut len = 0;
+        let mut next = |line: &mut String| -> Option<bool> {
+            line.clear();
+            let n = input.read_line(line).ok()?;
+            len += n;
+            // A file cut short (not by paperfeed, which appends to a copy)
+            // lacks the newline of its last line, or its last inputs line.
+            match line.strip_suffix('\n') {
+                Some(_) => {
+                    line.pop();
+                    Some(true)
+                }
+                None if n == 0 => Some(false),
+                None => None,
+            }
+        };
+        if !next(&mut line)? || line != MANIFEST_HEADER {
             return None;
         }
         let mut inputs = None;
+        let mut last_was_inputs = false;
         let mut units = FxHashMap::default();
         let mut records = 0;
         let mut current: Option<(String, UnitRecord)> = None;
-        for line in lines {
+        while next(&mut line)? {
+            last_was_inputs = false;
             if let Some(rest) = line.strip_prefix("I ") {
                 inputs = parse_inputs(rest);
+                last_was_inputs = true;
                 continue;
             }
             if let Some(id) = line.strip_prefix("D ") {
@@ -1012,30 +1029,53 @@ impl Manifest {
                 _ => return None,
             }
         }
+        if !last_was_inputs {
+            return None;
+        }
         if let Some((id, record)) = current {
             units.insert(id, record);
         }
         Some(Manifest {
             units,
             inputs,
-            stored: Some((text.len() as u64, records)),
+            stored: Some((len as u64, records)),
         })
     }
 
     /// Writes the manifest beside `path` for the caller to rename into
     /// place once the output matches it; removes what it wrote on failure.
+    /// Written a chunk at a time: at a million papers the whole text would
+    /// be a quarter of a gigabyte more at the end of the build.
     fn write_temp(&self, disk: &impl Disk, path: &Path) -> Result<PathBuf, WriteError> {
+        const CHUNK: usize = 1 << 20;
         let mut ids: Vec<&String> = self.units.keys().collect();
         ids.sort();
-        let mut text = String::with_capacity(64 * (self.files() + ids.len()));
+        let temp = temp_path(path);
+        let mut text = String::with_capacity(CHUNK + 4096);
         text.push_str(MANIFEST_HEADER);
         text.push('\n');
-        for id in ids {
-            self.unit_lines(id, &mut text);
-        }
-        self.inputs_line(&mut text);
-        let temp = temp_path(path);
-        disk.write(&temp, text.as_bytes()).map_err(|e| {
+        let mut started = false;
+        let mut flush = |text: &mut String| {
+            let written = if started {
+                disk.append(&temp, text.as_bytes())
+            } else {
+                disk.write(&temp, text.as_bytes())
+            };
+            started = true;
+            text.clear();
+            written
+        };
+        let written = (|| {
+            for id in ids {
+                self.unit_lines(id, &mut text);
+                if text.len() >= CHUNK {
+                    flush(&mut text)?;
+                }
+            }
+            self.inputs_line(&mut text);
+            flush(&mut text)
+        })();
+        written.map_err(|e| {
             let _ = std::fs::remove_file(&temp);
             io_err("cannot write", &temp)(e)
         })?;
@@ -1223,6 +1263,52 @@ mod tests {
 
     fn read(out: &Path, path: &str) -> String {
         std::fs::read_to_string(out.join(path)).unwrap()
+    }
+
+    #[test]
+    fn a_manifest_of_many_chunks_reads_back_whole_and_a_cut_one_not_at_all() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(".public.manifest");
+        let mut manifest = Manifest {
+            inputs: Some(Inputs {
+                key: 1,
+                stat: 2,
+                files: 0,
+                papers: 3,
+                tags: 4,
+            }),
+            ..Manifest::default()
+        };
+        // Over 3 MB of lines: several of write_temp's chunks.
+        for i in 0..30_000u64 {
+            let files = vec![
+                (format!("papers/p{i}/index.html"), i),
+                (format!("papers/p{i}/cite.bib"), !i),
+            ];
+            manifest
+                .units
+                .insert(format!("papers/p{i}/"), (i * 7, files));
+        }
+        let temp = manifest.write_temp(&FileSystem, &file).unwrap();
+        std::fs::rename(&temp, &file).unwrap();
+        let text = std::fs::read(&file).unwrap();
+        assert!(text.len() > 3 << 20);
+        let back = Manifest::read(&file).unwrap();
+        assert_eq!(back.units, manifest.units);
+        // The inputs line counts the files the units list.
+        let files = manifest.inputs.map(|i| Inputs { files: 60_000, ..i });
+        assert_eq!(back.inputs, files);
+        assert_eq!(back.stored, Some((text.len() as u64, 30_000)));
+        // Cut inside a line, after a whole unit line, before the inputs.
+        let inputs_at = text[..text.len() - 1]
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .unwrap()
+            + 1;
+        for cut in [text.len() - 1, text.len() / 2, inputs_at] {
+            std::fs::write(&file, &text[..cut]).unwrap();
+            assert!(Manifest::read(&file).is_none(), "cut at {cut}");
+        }
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, BufWriter, Read, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -59,7 +59,8 @@ fn read_streaming<T: DeserializeOwned>(file: &File, kind: &str, format: u32) -> 
     // Hashed in the buffer's chunks, not postcard's bytes.
     let mut hashed = BufReader::with_capacity(1 << 16, Hashing::new(input.take(payload)));
     let mut scratch = vec![0; STREAM_SCRATCH];
-    let (value, _) = postcard::from_io((&mut hashed, &mut scratch[..])).map_err(io::Error::other)?;
+    let (value, _) =
+        postcard::from_io((&mut hashed, &mut scratch[..])).map_err(io::Error::other)?;
     if !hashed.fill_buf()?.is_empty() {
         return Err(io::Error::other("bytes after the value"));
     }
@@ -93,7 +94,18 @@ fn read_whole<T: DeserializeOwned>(path: &Path, kind: &str, format: u32) -> Resu
 
 /// Serialised straight into the file, never whole in memory.
 pub fn write<T: Serialize>(path: &Path, kind: &str, format: u32, value: &T) -> io::Result<()> {
-    replace(path, &format!("{kind}-tmp"), |out| {
+    write_aside(path, kind, format, value)?.commit()
+}
+
+/// Like [`write`], but the new file waits beside the old one until
+/// [`Pending::commit`].
+pub fn write_aside<T: Serialize>(
+    path: &Path,
+    kind: &str,
+    format: u32,
+    value: &T,
+) -> io::Result<Pending> {
+    aside(path, &format!("{kind}-tmp"), |out| {
         out.write_all(&header(kind, format))?;
         // Hashed in the buffer's chunks, not postcard's bytes.
         let mut hashed = BufWriter::with_capacity(1 << 16, Hashing::new(&mut *out));
@@ -112,17 +124,71 @@ pub fn replace(
     temp_extension: &str,
     fill: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
 ) -> io::Result<()> {
+    aside(path, temp_extension, fill)?.commit()
+}
+
+/// [`replace`] up to the rename, which waits for [`Pending::commit`].
+pub fn aside(
+    path: &Path,
+    temp_extension: &str,
+    fill: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
+) -> io::Result<Pending> {
     let temp = path.with_extension(temp_extension);
     let written = (|| {
         let mut out = BufWriter::with_capacity(1 << 20, File::create(&temp)?);
         fill(&mut out)?;
         out.flush()
     })();
-    match written.and_then(|()| std::fs::rename(&temp, path)) {
-        Ok(()) => Ok(()),
+    match written {
+        Ok(()) => Ok(Pending::Replace {
+            temp,
+            path: path.to_path_buf(),
+        }),
         Err(e) => {
             let _ = std::fs::remove_file(&temp);
             Err(e)
+        }
+    }
+}
+
+/// A cache file written but not yet final. `build` writes its caches
+/// before the output, so what they hold can be freed before rendering, and
+/// commits them only once the output is written: a build that fails
+/// leaves nothing beside the output changed.
+#[must_use]
+#[derive(Debug)]
+pub enum Pending {
+    /// Nothing was written.
+    Nothing,
+    /// A whole new file at `temp`, to be renamed over `path`.
+    Replace { temp: PathBuf, path: PathBuf },
+    /// `path` was `len` bytes long before a segment was appended to it.
+    Appended { path: PathBuf, len: u64 },
+}
+
+impl Pending {
+    pub fn commit(self) -> io::Result<()> {
+        match self {
+            Pending::Replace { temp, path } => std::fs::rename(&temp, &path).inspect_err(|_| {
+                let _ = std::fs::remove_file(&temp);
+            }),
+            Pending::Nothing | Pending::Appended { .. } => Ok(()),
+        }
+    }
+
+    /// Leaves the file as it was before.
+    pub fn abort(self) {
+        match self {
+            Pending::Replace { temp, .. } => {
+                let _ = std::fs::remove_file(&temp);
+            }
+            Pending::Appended { path, len } => {
+                let _ = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&path)
+                    .and_then(|f| f.set_len(len));
+            }
+            Pending::Nothing => {}
         }
     }
 }
@@ -208,6 +274,23 @@ mod tests {
     }
 
     #[test]
+    fn a_file_written_aside_replaces_the_old_one_only_when_committed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join(".public.things");
+        write(&path, "things", 1, &vec![1u32]).unwrap();
+        write_aside(&path, "things", 1, &vec![2u32])
+            .unwrap()
+            .abort();
+        assert_eq!(read(&path, "things", 1), Ok(Some(vec![1u32])));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+        let pending = write_aside(&path, "things", 1, &vec![3u32]).unwrap();
+        assert_eq!(read(&path, "things", 1), Ok(Some(vec![1u32])));
+        pending.commit().unwrap();
+        assert_eq!(read(&path, "things", 1), Ok(Some(vec![3u32])));
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[test]
     fn a_file_is_decoded_as_it_is_read_unless_a_string_outgrows_the_scratch() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(".public.things");
@@ -220,7 +303,12 @@ mod tests {
         // all refused by the streaming reader itself.
         let good = std::fs::read(&path).unwrap();
         for bad in [
-            [&good[..good.len() - 9], &[good[good.len() - 9] ^ 1], &good[good.len() - 8..]].concat(),
+            [
+                &good[..good.len() - 9],
+                &[good[good.len() - 9] ^ 1],
+                &good[good.len() - 8..],
+            ]
+            .concat(),
             good[..good.len() - 1].to_vec(),
             [&good[..good.len() - 8], &[0], &good[good.len() - 8..]].concat(),
         ] {

@@ -660,9 +660,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let stored = cache.stored();
     drop(cache);
     // The parses are good whatever happens next, so they are kept for the
-    // next build unless writing the output failed: then nothing beside it
-    // changes either.
-    let save_cache = |session: &mut Session| {
+    // next build unless writing the output fails: then nothing beside it
+    // changes either. The file is written now, to be committed when the
+    // build ends.
+    let save_cache = |session: &mut Session| -> cache_file::Pending {
         let parsed = std::mem::take(&mut session.parsed);
         let export = |wanted: &(dyn Fn(usize) -> bool + Sync), derived: &mut [Option<Vec<u8>>]| {
             derived
@@ -704,13 +705,14 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
             })
             .collect();
         // A cache that cannot be written only costs the next build time.
-        let _ = parse::cache::write(&parse_file, salt, made, &entries, stored);
+        parse::cache::write(&parse_file, salt, made, &entries, stored)
+            .unwrap_or(cache_file::Pending::Nothing)
     };
     let inputs_key = session.inputs_key(&fingerprints, &load_problems);
     if let Some(recorded) = recorded.filter(|r| inputs_key == Some(r.key)) {
         // The texts are as built, but their stamps are new (a checkout):
         // recorded, so the next build need not read the files again.
-        save_cache(&mut session);
+        let _ = save_cache(&mut session).commit();
         return Ok(BuildReport::unchanged(recorded, session, started, clock));
     }
     let loaded = clock.elapsed();
@@ -738,10 +740,28 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     let (diagnostics, site, mut stages) = match modelled {
         Ok(modelled) => modelled,
         Err(failure) => {
-            save_cache(&mut session);
+            let _ = save_cache(&mut session).commit();
             return Err(failure);
         }
     };
+    // From here the build needs only the site: the parses and what the
+    // model derived (the tokenised abstracts, a gigabyte at a million
+    // papers) go to their files now and are freed before rendering.
+    let clock = Instant::now();
+    let mut caches = vec![save_cache(&mut session)];
+    if let Some(scored) = session.memo.scored().filter(|s| s.changed()) {
+        caches.extend(
+            cache_file::write_aside(
+                &scores_file,
+                model::Scored::KIND,
+                model::Scored::FORMAT,
+                scored,
+            )
+            .ok(),
+        );
+    }
+    session.memo = model::Memo::default();
+    stages.push(("cache", clock.elapsed()));
     // Only a build without warnings may be skipped next time: warnings must
     // be shown on every build.
     let inputs = inputs_key
@@ -761,33 +781,30 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     stages.push(("plan", clock.elapsed()));
     let clock = Instant::now();
     let mut store = write::DiskStore::open(&session.output_dir, inputs);
-    let written = engine::update(&renderer, &mut store, engine::Scope::Site(&plan), &|_| {
+    let written = match engine::update(&renderer, &mut store, engine::Scope::Site(&plan), &|_| {
         false
-    })
-    .map_err(|e| {
-        let untouched = e.output_untouched();
-        let mut all = diagnostics.clone();
-        all.push(e.into_diagnostic(&session.output_dir));
-        BuildFailure {
-            output_untouched: untouched,
-            ..failure(all)
+    }) {
+        Ok(written) => written,
+        Err(e) => {
+            caches.into_iter().for_each(cache_file::Pending::abort);
+            let untouched = e.output_untouched();
+            let mut all = diagnostics.clone();
+            all.push(e.into_diagnostic(&session.output_dir));
+            return Err(BuildFailure {
+                output_untouched: untouched,
+                ..failure(all)
+            });
         }
-    })?;
+    };
     stages.push(("key+render+write", clock.elapsed()));
     drop(renderer);
     let clock = Instant::now();
-    save_cache(&mut session);
+    for pending in caches {
+        let _ = pending.commit();
+    }
     // Like the parse cache, only worth time to the next build.
     let _ = kept.save();
-    if let Some(scored) = session.memo.scored().filter(|s| s.changed()) {
-        let _ = cache_file::write(
-            &scores_file,
-            model::Scored::KIND,
-            model::Scored::FORMAT,
-            scored,
-        );
-    }
-    stages.push(("cache", clock.elapsed()));
+    stages.push(("search cache", clock.elapsed()));
     let files = written.files;
     let mut report = BuildReport::new(&site, files, session, started, stages, diagnostics);
     report.written = written;

@@ -724,7 +724,9 @@ pub(crate) mod tests {
             assert!(Arc::ptr_eq(&before, &site.papers[1]), "left untouched");
         };
         refused(&mut site, &|p| p.date = "2024-01-04".parse().unwrap());
-        refused(&mut site, &|p| p.tags = p.tags.iter().chain(["new"]).collect());
+        refused(&mut site, &|p| {
+            p.tags = p.tags.iter().chain(["new"]).collect()
+        });
         refused(&mut site, &|p| p.authors = Default::default());
         refused(&mut site, &|p| p.upvotes = 9);
         refused(&mut site, &|p| p.slug = "other".into());

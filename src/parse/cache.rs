@@ -27,7 +27,7 @@ use rustc_hash::FxHashMap;
 use serde::{Deserialize, Serialize};
 
 use super::Paper;
-use crate::cache_file::Hashing;
+use crate::cache_file::{Hashing, Pending};
 use crate::diagnostic::Diagnostic;
 use crate::load::Stamp;
 
@@ -181,25 +181,29 @@ pub fn rewrites(stored: Option<Stored>, live: usize, fresh: usize, restamps: usi
 /// never sees half of it (see [`rewrites`]). If the file changed since it
 /// was read, it is written anew from `live` as given: entries whose
 /// `derived` the caller left out lack it, which costs the next build that
-/// work once.
+/// work once. An appended segment is in place at once (and cut off again
+/// by [`Pending::abort`]); a new file waits for [`Pending::commit`].
 pub fn write(
     path: &Path,
     salt: u64,
     made: i128,
     live: &[Record],
     stored: Option<Stored>,
-) -> io::Result<()> {
+) -> io::Result<Pending> {
     let fresh: Vec<&Record> = live.iter().filter(|r| r.fresh).collect();
     let restamps = fresh.iter().filter(|r| r.restamp).count();
     if let Some(stored) = stored.filter(|_| !rewrites(stored, live.len(), fresh.len(), restamps)) {
         if fresh.is_empty() {
-            return Ok(());
+            return Ok(Pending::Nothing);
         }
         if append(path, stored, made, &fresh)? {
-            return Ok(());
+            return Ok(Pending::Appended {
+                path: path.to_path_buf(),
+                len: stored.len,
+            });
         }
     }
-    crate::cache_file::replace(path, "parsed-tmp", |out| {
+    crate::cache_file::aside(path, "parsed-tmp", |out| {
         out.write_all(MAGIC)?;
         out.write_all(&header(salt))?;
         write_segment(out, made, live.iter(), false)
@@ -435,6 +439,8 @@ mod tests {
             ],
             None,
         )
+        .unwrap()
+        .commit()
         .unwrap();
         path
     }
@@ -499,7 +505,10 @@ mod tests {
                 restamp: false,
             })
             .collect();
-        write(&path, 7, MADE, &records, None).unwrap();
+        write(&path, 7, MADE, &records, None)
+            .unwrap()
+            .commit()
+            .unwrap();
         let (mut cache, note) = ParseCache::read(&path, 7);
         assert!(note.is_none(), "{note:?}");
         for (i, path) in paths.iter().enumerate() {
@@ -531,7 +540,10 @@ mod tests {
         let path = dir.join(".public.parsed");
         let parsed: Parsed = (Some(Arc::new(paper("One"))), vec![]);
         let paths: Vec<PathBuf> = (0..100).map(|i| PathBuf::from(format!("{i}.md"))).collect();
-        write(&path, 7, MADE, &records(&paths, &parsed, &[]), None).unwrap();
+        write(&path, 7, MADE, &records(&paths, &parsed, &[]), None)
+            .unwrap()
+            .commit()
+            .unwrap();
         let whole = std::fs::metadata(&path).unwrap().len();
         (path, parsed, paths, whole)
     }
@@ -554,6 +566,8 @@ mod tests {
             &records(&paths, &parsed, &[3]),
             Some(stored),
         )
+        .unwrap()
+        .commit()
         .unwrap();
         let grown = std::fs::metadata(&path).unwrap().len();
         assert!(
@@ -570,16 +584,39 @@ mod tests {
         let four = cache.take(&paths[4], RACY).unwrap();
         assert_eq!((four.fingerprint, four.unchanged), (4, false));
 
-        // Nothing fresh: nothing written.
+        // Written but not committed: an appended segment is cut off again,
+        // a new file never replaces the old.
         let stored = ParseCache::read(&path, 7).0.stored();
-        write(&path, 7, later, &records(&paths, &parsed, &[]), stored).unwrap();
+        let before = std::fs::read(&path).unwrap();
+        let appended = write(&path, 7, later, &records(&paths, &parsed, &[5]), stored).unwrap();
+        assert!(matches!(appended, Pending::Appended { .. }), "{appended:?}");
+        assert!(std::fs::metadata(&path).unwrap().len() > grown);
+        appended.abort();
+        let replaced = write(&path, 7, later, &records(&paths, &parsed, &[5]), None).unwrap();
+        assert!(matches!(replaced, Pending::Replace { .. }), "{replaced:?}");
+        replaced.abort();
+        assert_eq!(std::fs::read(&path).unwrap(), before);
+        assert_eq!(
+            std::fs::read_dir(dir.path()).unwrap().count(),
+            1,
+            "no temporary left"
+        );
+
+        // Nothing fresh: nothing written.
+        write(&path, 7, later, &records(&paths, &parsed, &[]), stored)
+            .unwrap()
+            .commit()
+            .unwrap();
         assert_eq!(std::fs::metadata(&path).unwrap().len(), grown);
 
         // Replaced entries past an eighth of the live ones (plus 16): the
         // file is written anew with only the live entries.
         let many: Vec<usize> = (0..40).collect();
         assert!(rewrites(stored, 100, 40, 0) && !rewrites(stored, 100, 20, 0));
-        write(&path, 7, later, &records(&paths, &parsed, &many), stored).unwrap();
+        write(&path, 7, later, &records(&paths, &parsed, &many), stored)
+            .unwrap()
+            .commit()
+            .unwrap();
         let (mut cache, _) = ParseCache::read(&path, 7);
         assert_eq!(cache.stored().unwrap().records, 100);
         assert_eq!(cache.take(&paths[39], RACY).unwrap().fingerprint, 1039);
@@ -605,7 +642,10 @@ mod tests {
         }
         let stored = ParseCache::read(&path, 7).0.stored();
         assert!(!rewrites(stored, 100, 100, 99));
-        write(&path, 7, later, &restamped, stored).unwrap();
+        write(&path, 7, later, &restamped, stored)
+            .unwrap()
+            .commit()
+            .unwrap();
         let grown = std::fs::metadata(&path).unwrap().len();
         // Appending the 100 entries again would double the file; these
         // entries are small, so a stamp line is a fifth of one here.
@@ -635,7 +675,10 @@ mod tests {
         let mut wrong = records(&paths, &parsed, &[]);
         wrong[7].fingerprint = 99;
         (wrong[7].stamp, wrong[7].fresh, wrong[7].restamp) = (again, true, true);
-        write(&path, 7, later, &wrong, Some(stored)).unwrap();
+        write(&path, 7, later, &wrong, Some(stored))
+            .unwrap()
+            .commit()
+            .unwrap();
         let seven = ParseCache::read(&path, 7).0.take(&paths[7], again).unwrap();
         assert!(!seven.unchanged, "the entry keeps its own stamp");
         // Stamp lines pile up too: past an eighth of the entries' worth,
@@ -653,11 +696,20 @@ mod tests {
         let path = dir.path().join(".public.parsed");
         let parsed: Parsed = (Some(Arc::new(paper("One"))), vec![]);
         let paths: Vec<PathBuf> = (0..10).map(|i| PathBuf::from(format!("{i}.md"))).collect();
-        write(&path, 7, MADE, &records(&paths, &parsed, &[]), None).unwrap();
+        write(&path, 7, MADE, &records(&paths, &parsed, &[]), None)
+            .unwrap()
+            .commit()
+            .unwrap();
         let stored = ParseCache::read(&path, 7).0.stored();
         // Another build rewrote it meanwhile, with fewer files.
-        write(&path, 7, MADE, &records(&paths[..5], &parsed, &[]), None).unwrap();
-        write(&path, 7, MADE, &records(&paths, &parsed, &[7]), stored).unwrap();
+        write(&path, 7, MADE, &records(&paths[..5], &parsed, &[]), None)
+            .unwrap()
+            .commit()
+            .unwrap();
+        write(&path, 7, MADE, &records(&paths, &parsed, &[7]), stored)
+            .unwrap()
+            .commit()
+            .unwrap();
         let (mut cache, note) = ParseCache::read(&path, 7);
         assert!(note.is_none(), "{note:?}");
         assert_eq!(cache.stored().unwrap().records, 10);
@@ -698,6 +750,8 @@ mod tests {
             ],
             stored,
         )
+        .unwrap()
+        .commit()
         .unwrap();
         assert_eq!(ParseCache::read(&path, 7).0.stored().unwrap().records, 3);
         let bytes = std::fs::read(&path).unwrap();

@@ -8,10 +8,10 @@ use jiff::civil::Date;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
-use super::{Body, NameList};
 use super::chars;
 use super::identifiers::{bare_doi, is_arxiv_id};
 use super::markdown::{self, Renderers, is_safe_url};
+use super::{Body, NameList};
 use crate::diagnostic::Diagnostic;
 use crate::load::SourceFile;
 use crate::slug::slugify;

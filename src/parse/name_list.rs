@@ -221,8 +221,11 @@ mod tests {
         assert_eq!(list.len(), 3);
         assert_eq!(list.get(1), Some(""));
         assert_eq!(list.get(3), None);
-        assert_eq!(list.iter().collect::<Vec<_>>(), ["Ada Lovelace", "", "Zoë Ng"]);
-        assert_eq!(list.iter().rev().next(), Some("Zoë Ng"));
+        assert_eq!(
+            list.iter().collect::<Vec<_>>(),
+            ["Ada Lovelace", "", "Zoë Ng"]
+        );
+        assert_eq!(list.iter().next_back(), Some("Zoë Ng"));
         assert_eq!(list.join(", "), "Ada Lovelace, , Zoë Ng");
         assert_eq!(format!("{list:?}"), r#"["Ada Lovelace", "", "Zoë Ng"]"#);
         assert!(NameList::default().is_empty());

@@ -114,7 +114,7 @@ pub fn bibtex(paper: &Paper, permalink: &str) -> String {
     let mut fields: Vec<(&str, String)> =
         vec![("title", format!("{{{}}}", latex_escape(&paper.title)))];
     if !paper.authors.is_empty() {
-        let names: Vec<String> = paper.authors.iter().map(|a| latex_escape(a)).collect();
+        let names: Vec<String> = paper.authors.iter().map(latex_escape).collect();
         fields.push(("author", names.join(" and ")));
     }
     fields.push(("year", paper.date.year().to_string()));

@@ -77,10 +77,10 @@ struct Fields {
 
 impl Fields {
     fn of(paper: &Paper) -> Fields {
-        let authors: Vec<String> = paper.authors.iter().flat_map(|a| words(a)).collect();
+        let authors: Vec<String> = paper.authors.iter().flat_map(words).collect();
         let mut all: Vec<String> = words(&paper.title);
         all.extend(authors.iter().cloned());
-        all.extend(paper.tags.iter().flat_map(|t| words(t)));
+        all.extend(paper.tags.iter().flat_map(words));
         all.extend(paper.arxiv.iter().flat_map(|a| words(a)));
         all.extend(words(&paper.body.text()));
         Fields { all, authors }

@@ -11,8 +11,8 @@ mod rss;
 pub use opml::opml;
 
 use crate::config::Config;
-use crate::parse::{NameList, Paper};
 use crate::parse::markdown::escape;
+use crate::parse::{NameList, Paper};
 use crate::render::context::{pdf_url, summarize};
 use crate::routes::{FeedFormat, Routes};
 

@@ -350,15 +350,21 @@ impl Session {
                 .insert(f.rel.clone(), (cached.fingerprint, cached.parsed));
         }
         self.memo.import(derived);
-        let (files, unreadable) = load::read_found(&missed);
-        if !unreadable.is_empty() {
-            let read: FxHashSet<&PathBuf> = files.iter().map(|f| &f.path).collect();
-            for f in missed.iter().filter(|f| !read.contains(&f.rel)) {
-                self.parsed.remove(&f.rel);
+        // Read and parsed a batch at a time, each batch's texts let go once
+        // parsed: at a million papers the texts alone are 4 GB.
+        const BATCH: usize = 1 << 13;
+        let mut parsed = 0;
+        for batch in missed.chunks(BATCH) {
+            let (files, unreadable) = load::read_found(batch);
+            if !unreadable.is_empty() {
+                let read: FxHashSet<&PathBuf> = files.iter().map(|f| &f.path).collect();
+                for f in batch.iter().filter(|f| !read.contains(&f.rel)) {
+                    self.parsed.remove(&f.rel);
+                }
             }
+            problems.extend(unreadable);
+            parsed += self.parse_changed(&files);
         }
-        problems.extend(unreadable);
-        let parsed = self.parse_changed(&files);
         let mut trusted_files = Vec::new();
         let mut restamped = Vec::new();
         let (fingerprints, stamps) = found
@@ -665,12 +671,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     // build ends.
     let save_cache = |session: &mut Session| -> cache_file::Pending {
         let parsed = std::mem::take(&mut session.parsed);
-        let export = |wanted: &(dyn Fn(usize) -> bool + Sync), derived: &mut [Option<Vec<u8>>]| {
-            derived
-                .par_iter_mut()
-                .enumerate()
-                .filter(|(i, d)| d.is_none() && wanted(*i))
-                .for_each(|(i, d)| *d = session.memo.export(fingerprints[i].1));
+        // The memo is spent as it is exported: the build drops it next.
+        let by_index: Vec<u64> = fingerprints.iter().map(|(_, f)| *f).collect();
+        let memo = &mut session.memo;
+        let mut export = |wanted: &(dyn Fn(usize) -> bool + Sync),
+                          derived: &mut [Option<Vec<u8>>]| {
+            memo.export_into(&by_index, wanted, derived)
         };
         // What the model derived is exported only for entries written
         // whole: the files parsed or read for a new text, and entries that
@@ -787,6 +793,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
         Ok(written) => written,
         Err(e) => {
             caches.into_iter().for_each(cache_file::Pending::abort);
+            kept.discard();
             let untouched = e.output_untouched();
             let mut all = diagnostics.clone();
             all.push(e.into_diagnostic(&session.output_dir));
@@ -799,12 +806,12 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, BuildFailure> {
     stages.push(("key+render+write", clock.elapsed()));
     drop(renderer);
     let clock = Instant::now();
+    // Only worth time to the next build: errors are not the build's.
     for pending in caches {
         let _ = pending.commit();
     }
-    // Like the parse cache, only worth time to the next build.
     let _ = kept.save();
-    stages.push(("search cache", clock.elapsed()));
+    stages.push(("commit caches", clock.elapsed()));
     let files = written.files;
     let mut report = BuildReport::new(&site, files, session, started, stages, diagnostics);
     report.written = written;

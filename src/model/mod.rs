@@ -82,6 +82,32 @@ impl Memo {
         postcard::to_extend(&**doc, vec![MEMO_FORMAT]).ok()
     }
 
+    /// [`Memo::export`] for each of `fingerprints` that `wanted` picks and
+    /// `derived` lacks, into `derived`; each paper's part leaves the memo
+    /// as it becomes bytes. The two are about the same size, a gigabyte
+    /// each at a million papers: exported all at once, both would be held.
+    pub fn export_into(
+        &mut self,
+        fingerprints: &[u64],
+        wanted: &(dyn Fn(usize) -> bool + Sync),
+        derived: &mut [Option<Vec<u8>>],
+    ) {
+        const CHUNK: usize = 1 << 14;
+        for (c, chunk) in derived.chunks_mut(CHUNK).enumerate() {
+            let start = c * CHUNK;
+            chunk
+                .par_iter_mut()
+                .enumerate()
+                .filter(|(j, d)| d.is_none() && wanted(start + j))
+                .for_each(|(j, d)| *d = self.export(fingerprints[start + j]));
+            for (j, d) in chunk.iter().enumerate() {
+                if d.is_some() {
+                    self.related.docs.remove(&fingerprints[start + j]);
+                }
+            }
+        }
+    }
+
     /// Takes back what [`Memo::export`] gave for the papers with these
     /// fingerprints. Bytes of another format are skipped: those papers
     /// are tokenised again.

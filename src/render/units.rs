@@ -211,7 +211,11 @@ impl<'a> Renderer<'a> {
     pub fn plan(&self) -> Vec<Unit> {
         let site = self.site;
         let routes = self.routes();
-        let mut units: Vec<Unit> = (0..self.statics.len()).map(Unit::Static).collect();
+        // The search index first: while it renders it holds every term's
+        // postings, better beside the little rendered so far than beside
+        // the manifest of a whole site's files.
+        let mut units: Vec<Unit> = self.search_units().collect();
+        units.extend((0..self.statics.len()).map(Unit::Static));
         units.extend((0..site.papers.len()).map(Unit::Paper));
         for list in self.lists.all_lists(site, routes) {
             let count = page_count(self.members(list).len(), self.env.config.paginate_by);
@@ -244,7 +248,6 @@ impl<'a> Renderer<'a> {
             Unit::Sitemap,
             Unit::Extras,
         ]);
-        units.extend(self.search_units());
         units
     }
 

@@ -28,6 +28,8 @@ struct State {
     postings: Option<Postings>,
     read: bool,
     note: Option<String>,
+    /// Postings put back in a file's keeping, written aside.
+    written: Option<cache_file::Pending>,
 }
 
 impl KeptPostings {
@@ -71,8 +73,23 @@ impl KeptPostings {
         state.postings.take()
     }
 
+    /// In memory, kept for the next take. For a file, written aside at
+    /// once (if they changed) and let go, so they are not held while the
+    /// rest of the site renders: at a million papers they are most of a
+    /// gigabyte. [`Self::save`] puts the file in place.
     pub fn put(&self, postings: Postings) {
-        self.state().postings = Some(postings);
+        let mut state = self.state();
+        let Some(file) = &self.file else {
+            state.postings = Some(postings);
+            return;
+        };
+        if let Some(earlier) = state.written.take() {
+            earlier.abort();
+        }
+        if postings.changed() {
+            // An error only costs the next build time.
+            state.written = cache_file::write_aside(file, KIND, FORMAT, &postings).ok();
+        }
     }
 
     /// Why the file could not be used, once it was tried.
@@ -80,15 +97,47 @@ impl KeptPostings {
         self.state().note.clone()
     }
 
-    /// Writes the postings to the file if they changed since read. An error
-    /// only costs the next build time; the caller may ignore it.
+    /// Puts the file written aside in place, once the output is written.
+    /// An error only costs the next build time; the caller may ignore it.
     pub fn save(&self) -> io::Result<()> {
-        let state = self.state();
-        match (&self.file, &state.postings) {
-            (Some(file), Some(postings)) if postings.changed() => {
-                cache_file::write(file, KIND, FORMAT, postings)
-            }
-            _ => Ok(()),
+        match self.state().written.take() {
+            Some(written) => written.commit(),
+            None => Ok(()),
         }
+    }
+
+    /// Removes the file written aside: the build failed.
+    pub fn discard(&self) {
+        if let Some(written) = self.state().written.take() {
+            written.abort();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn postings_put_in_a_files_keeping_are_written_aside_until_saved() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join(".public.search");
+        let paper = crate::model::tests::paper("a", "2024-01-02", &["rl"]);
+        let site = crate::model::Site::new(vec![paper], false).unwrap();
+        let kept = KeptPostings::in_file(file.clone());
+        let postings = Postings::of(&site, 1, kept.take());
+        assert!(postings.changed());
+        kept.put(postings);
+        assert!(!file.exists(), "not in place before it is saved");
+        kept.discard();
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+
+        kept.put(Postings::of(&site, 1, None));
+        kept.save().unwrap();
+        let again = KeptPostings::in_file(file.clone());
+        let postings = Postings::of(&site, 1, again.take());
+        assert!(again.note().is_none(), "{:?}", again.note());
+        assert!(!postings.changed(), "read back, the same papers: unchanged");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

@@ -116,18 +116,9 @@ pub fn write_aside<T: Serialize>(
 }
 
 /// Writes `path` anew through a temporary file beside it (its extension
-/// `temp_extension`), filled by `fill` and renamed into place, so a reader
-/// sees the old file or the whole new one; the temporary is removed on
-/// failure.
-pub fn replace(
-    path: &Path,
-    temp_extension: &str,
-    fill: impl FnOnce(&mut BufWriter<File>) -> io::Result<()>,
-) -> io::Result<()> {
-    aside(path, temp_extension, fill)?.commit()
-}
-
-/// [`replace`] up to the rename, which waits for [`Pending::commit`].
+/// `temp_extension`), filled by `fill`, for [`Pending::commit`] to rename
+/// into place, so a reader sees the old file or the whole new one; the
+/// temporary is removed on failure.
 pub fn aside(
     path: &Path,
     temp_extension: &str,

@@ -77,7 +77,7 @@ const MEMO_FORMAT: u8 = 1;
 impl Memo {
     /// What the memo holds for the paper with `fingerprint`, as bytes to
     /// keep beside its parse; `None` when it holds nothing.
-    pub fn export(&self, fingerprint: u64) -> Option<Vec<u8>> {
+    fn export(&self, fingerprint: u64) -> Option<Vec<u8>> {
         let doc = self.related.docs.get(&fingerprint)?;
         postcard::to_extend(&**doc, vec![MEMO_FORMAT]).ok()
     }

@@ -11,7 +11,10 @@ use anstream::eprintln;
 /// glibc's allocator, after a build frees millions of small strings, spends
 /// tens of milliseconds consolidating them on the next large allocation
 /// (`serve`'s first rebuild) and holds on to fragmented memory; mimalloc
-/// does neither.
+/// does neither. Its `no_thp` feature keeps it from asking for huge pages:
+/// where the kernel compacts memory to grant them (THP `defrag=madvise`,
+/// the usual default), those faults made a one-paper rebuild at 100k
+/// papers spend 2-8 s in the kernel instead of 0.7 s.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};

@@ -213,7 +213,15 @@ impl Site {
         // Sorting indices, then moving each paper once, is much cheaper than
         // swapping whole papers around during the sort.
         let mut order: Vec<usize> = (0..papers.len()).collect();
-        order.par_sort_by(|&a, &b| newest_first(&papers[a], &papers[b]));
+        // Each paper's date and title opening side by side, so most
+        // comparisons read neither paper (at 100k papers, a third of the
+        // sort's time).
+        let keys: Vec<(Date, u64)> = papers.iter().map(|p| (p.date, opening(&p.title))).collect();
+        order.par_sort_by(|&a, &b| {
+            (keys[b].0.cmp(&keys[a].0))
+                .then(keys[a].1.cmp(&keys[b].1))
+                .then_with(|| newest_first(&papers[a], &papers[b]))
+        });
         let mut slots: Vec<Option<Arc<Paper>>> = papers.into_iter().map(Some).collect();
         let papers: Vec<Arc<Paper>> = order
             .into_iter()
@@ -367,6 +375,14 @@ impl Site {
 
 /// The site's order: newest first; ties broken by title, then slug, then
 /// file, so the order is total and output stable.
+/// The first eight bytes of `text` as a number that orders as they do.
+fn opening(text: &str) -> u64 {
+    let mut bytes = [0; 8];
+    let n = text.len().min(8);
+    bytes[..n].copy_from_slice(&text.as_bytes()[..n]);
+    u64::from_be_bytes(bytes)
+}
+
 fn newest_first(a: &Paper, b: &Paper) -> std::cmp::Ordering {
     b.date
         .cmp(&a.date)
@@ -507,6 +523,8 @@ fn group_terms(
     let by_name: FxHashMap<&str, Vec<usize>> = papers
         .par_iter()
         .enumerate()
+        // Few runs: each merge walks a map of every name its runs had.
+        .with_min_len(papers.len() / (2 * rayon::current_num_threads()) + 1)
         .fold(
             FxHashMap::default,
             |mut by_name: FxHashMap<&str, Vec<usize>>, (i, paper)| {
@@ -599,6 +617,16 @@ pub(crate) mod tests {
         bytes[0] = MEMO_FORMAT + 1;
         foreign.import(vec![(0, bytes.into()), (1, Box::from(&[MEMO_FORMAT][..]))]);
         assert!(foreign.related.docs.is_empty());
+    }
+
+    proptest::proptest! {
+        /// Where two openings differ, they order as the whole texts do.
+        #[test]
+        fn openings_order_as_the_texts_do(a in "\\PC{0,12}", b in "\\PC{0,12}") {
+            let (x, y) = (opening(&a), opening(&b));
+            proptest::prop_assert!(x == y || x.cmp(&y) == a.cmp(&b), "{a:?} {b:?}");
+            proptest::prop_assert!(a != b || x == y);
+        }
     }
 
     pub(crate) fn paper(slug: &str, date: &str, tags: &[&str]) -> Paper {

@@ -302,7 +302,13 @@ fn kept_search_postings_and_related_scores_follow_edits_and_a_damaged_file_is_re
         edit(3, &format!("Abstract of zymurgy, {kind}."));
         let before = std::fs::read(&cache).unwrap();
         build_verbose(&site, &["--strict"]);
-        assert_ne!(std::fs::read(&cache).unwrap(), before, "{kind} saved anew");
+        if kind == "search" {
+            // The file's postings serve the next build as well: one
+            // edit's worth is redone then, not written now.
+            assert_eq!(std::fs::read(&cache).unwrap(), before, "{kind} kept");
+        } else {
+            assert_ne!(std::fs::read(&cache).unwrap(), before, "{kind} saved anew");
+        }
         matches_fresh();
         edit(3, "Quokka attention.");
         build_verbose(&site, &["--strict"]);

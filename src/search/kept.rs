@@ -74,9 +74,10 @@ impl KeptPostings {
     }
 
     /// In memory, kept for the next take. For a file, written aside at
-    /// once (if they changed) and let go, so they are not held while the
-    /// rest of the site renders: at a million papers they are most of a
-    /// gigabyte. [`Self::save`] puts the file in place.
+    /// once (if they differ enough from the file's, see
+    /// [`Postings::worth_saving`]) and let go, so they are not held while
+    /// the rest of the site renders: at a million papers they are most of
+    /// a gigabyte. [`Self::save`] puts the file in place.
     pub fn put(&self, postings: Postings) {
         let mut state = self.state();
         let Some(file) = &self.file else {
@@ -86,7 +87,7 @@ impl KeptPostings {
         if let Some(earlier) = state.written.take() {
             earlier.abort();
         }
-        if postings.changed() {
+        if postings.worth_saving() {
             // An error only costs the next build time.
             state.written = cache_file::write_aside(file, KIND, FORMAT, &postings).ok();
         }
@@ -138,6 +139,21 @@ mod tests {
         let postings = Postings::of(&site, 1, again.take());
         assert!(again.note().is_none(), "{:?}", again.note());
         assert!(!postings.changed(), "read back, the same papers: unchanged");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+
+        // One paper edited: the file's postings serve the next build as
+        // well, so it is not written again.
+        let before = std::fs::read(&file).unwrap();
+        let mut edited = crate::model::tests::paper("a", "2024-01-02", &["rl"]);
+        edited.body = crate::parse::Body::new("", "offline reinforcement learning");
+        edited.fingerprint = 99;
+        let site = crate::model::Site::new(vec![edited], false).unwrap();
+        let next = KeptPostings::in_file(file.clone());
+        let postings = Postings::of(&site, 1, next.take());
+        assert!(postings.changed() && !postings.worth_saving());
+        next.put(postings);
+        next.save().unwrap();
+        assert_eq!(std::fs::read(&file).unwrap(), before);
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 }

@@ -1,9 +1,26 @@
 //! Text a build holds from start to end (each paper's body, each card),
 //! kept LZ4-compressed and unpacked where it is used: a few microseconds,
-//! against a third to a half of the memory. A block may take its repeats
+//! against a third to a half of the memory. A patch's files wait in the
+//! spool the same way (see `write`). A block may take its repeats
 //! from a dictionary, bytes the reader passes again to unpack it: the
 //! body's HTML takes its words from its text, a card its markup from
 //! another card.
+
+/// `bytes` as one block of their own, for [`unpack_bytes`].
+pub fn pack_bytes(bytes: &[u8]) -> Vec<u8> {
+    lz4_flex::block::compress(bytes)
+}
+
+/// The `len` bytes [`pack_bytes`] made `block` of, or `None` when it does
+/// not unpack to them (a damaged or truncated file).
+pub fn unpack_bytes(block: &[u8], len: usize) -> Option<Vec<u8>> {
+    if len > block.len().saturating_mul(255).max(16) {
+        return None;
+    }
+    lz4_flex::block::decompress(block, len)
+        .ok()
+        .filter(|bytes| bytes.len() == len)
+}
 
 /// `text` as one block, against `dict` (empty for none).
 pub fn pack(text: &str, dict: &[u8]) -> Box<[u8]> {
@@ -55,6 +72,21 @@ mod tests {
             against * 2 < alone,
             "{against} bytes with the dictionary, {alone} without"
         );
+    }
+
+    #[test]
+    fn bytes_come_back_and_damage_is_refused() {
+        let bytes = b"<p>abc abc abc abc</p>\x00\xff".repeat(50);
+        let block = pack_bytes(&bytes);
+        assert!(block.len() * 4 < bytes.len(), "{} bytes", block.len());
+        assert_eq!(
+            unpack_bytes(&block, bytes.len()).as_deref(),
+            Some(&bytes[..])
+        );
+        assert_eq!(unpack_bytes(&pack_bytes(b""), 0).as_deref(), Some(&b""[..]));
+        assert_eq!(unpack_bytes(&block[..block.len() / 2], bytes.len()), None);
+        assert_eq!(unpack_bytes(&block, bytes.len() + 1), None);
+        assert_eq!(unpack_bytes(&block, usize::MAX), None);
     }
 
     #[test]

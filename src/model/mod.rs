@@ -39,6 +39,34 @@ pub struct Site {
     pub related: Vec<Vec<usize>>,
     /// Saved searches from `site.toml`, in config order: slug, title, matches.
     pub collections: Vec<Term>,
+    /// Per paper, the tag and the author each of its names belongs to.
+    pub tag_mentions: Mentions,
+    pub author_mentions: Mentions,
+}
+
+/// Per paper, in the order of its list of names (tags, authors), the index
+/// of the [`Term`] each name belongs to: what a page needs of a name (its
+/// slug, how many papers it has) without slugifying it again and searching
+/// the terms, over a million times when the cards of 100k papers render.
+#[derive(Debug, Default)]
+pub struct Mentions {
+    /// Where each paper's run in `terms` starts; one more for the end.
+    starts: Vec<u32>,
+    /// [`Mentions::NONE`] for a name with no term (an empty slug).
+    terms: Vec<u32>,
+}
+
+impl Mentions {
+    const NONE: u32 = u32::MAX;
+
+    /// The term of each of paper `i`'s names, in order.
+    pub fn of(&self, i: usize) -> impl Iterator<Item = Option<usize>> + '_ {
+        let run = match (self.starts.get(i), self.starts.get(i + 1)) {
+            (Some(&start), Some(&end)) => &self.terms[start as usize..end as usize],
+            _ => &[],
+        };
+        run.iter().map(|&t| (t != Self::NONE).then_some(t as usize))
+    }
 }
 
 /// All papers of one date.
@@ -232,18 +260,19 @@ impl Site {
             return Err(errors);
         }
         let slugs = &memo.slugs;
-        let (((tags, tag_slugs), (authors, author_slugs)), related) = rayon::join(
-            || {
-                rayon::join(
-                    || group_terms(&papers, |p| &p.tags, slugs),
-                    || group_terms(&papers, |p| &p.authors, slugs),
-                )
-            },
-            || match earlier {
-                Some(earlier) => moved_related(earlier, &papers),
-                None => related::related(&papers, RELATED, &mut memo.related),
-            },
-        );
+        let (((tags, tag_slugs, tag_mentions), (authors, author_slugs, author_mentions)), related) =
+            rayon::join(
+                || {
+                    rayon::join(
+                        || group_terms(&papers, |p| &p.tags, slugs),
+                        || group_terms(&papers, |p| &p.authors, slugs),
+                    )
+                },
+                || match earlier {
+                    Some(earlier) => moved_related(earlier, &papers),
+                    None => related::related(&papers, RELATED, &mut memo.related),
+                },
+            );
         memo.slugs.extend(tag_slugs.into_iter().chain(author_slugs));
         let tags = tags
             .into_iter()
@@ -265,6 +294,8 @@ impl Site {
             trending,
             related,
             collections: Vec::new(),
+            tag_mentions,
+            author_mentions,
         };
         Ok((site, earlier.is_some()))
     }
@@ -361,15 +392,18 @@ impl Site {
         (older, newer)
     }
 
-    /// How many papers the author with this slug has (0 if none).
-    pub fn author_papers(&self, slug: &str) -> usize {
-        self.authors
-            .binary_search_by(|a| a.slug.as_str().cmp(slug))
-            .map_or(0, |i| self.authors[i].papers.len())
+    /// The tag of each of paper `i`'s tags, in its order (`None` for a
+    /// tag whose slug is empty).
+    pub fn tags_of(&self, i: usize) -> impl Iterator<Item = Option<&Term>> {
+        self.tag_mentions.of(i).map(|t| t.map(|t| &self.tags[t]))
     }
 
-    pub fn tag_slug(name: &str) -> String {
-        slugify(name)
+    /// The author of each of paper `i`'s authors, in its order (`None` for
+    /// a name whose slug is empty).
+    pub fn authors_of(&self, i: usize) -> impl Iterator<Item = Option<&Term>> {
+        self.author_mentions
+            .of(i)
+            .map(|t| t.map(|t| &self.authors[t]))
     }
 }
 
@@ -508,14 +542,15 @@ pub fn tag_name(spelling: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Groups papers by a list of names (tags, authors). Names whose slug is
-/// empty get no page; the parser has already reported tags like that.
-/// Slugs come from `known` where present; the others are returned.
+/// Groups papers by a list of names (tags, authors), and says which term
+/// each mention belongs to. Names whose slug is empty get no page; the
+/// parser has already reported tags like that. Slugs come from `known`
+/// where present; the others are returned.
 fn group_terms(
     papers: &[Arc<Paper>],
     names: impl Fn(&Paper) -> &NameList + Sync,
     known: &FxHashMap<String, String>,
-) -> (Vec<Term>, Vec<(String, String)>) {
+) -> (Vec<Term>, Vec<(String, String)>, Mentions) {
     // Spelling → papers, first; names repeat across papers, so each
     // spelling is slugified once (in parallel) rather than per mention.
     // Counted per thread over runs of papers, then merged: at 100k papers
@@ -564,6 +599,43 @@ fn group_terms(
             groups.entry(slug).or_default().push((name, members));
         }
     }
+    // Terms come out in the order of `groups`.
+    let term_of: FxHashMap<&str, u32> = groups
+        .values()
+        .enumerate()
+        .flat_map(|(t, spellings)| spellings.iter().map(move |(name, _)| (*name, t as u32)))
+        .collect();
+    // Each paper read once, in parallel runs joined in order.
+    let runs: Vec<(Vec<u32>, Vec<u32>)> = papers
+        .par_chunks(4096)
+        .map(|chunk| {
+            let mut lens = Vec::with_capacity(chunk.len());
+            let mut terms = Vec::with_capacity(chunk.len() * 4);
+            for paper in chunk {
+                let before = terms.len();
+                terms.extend(
+                    (names(paper).into_iter())
+                        .map(|name| term_of.get(name).copied().unwrap_or(Mentions::NONE)),
+                );
+                lens.push((terms.len() - before) as u32);
+            }
+            (lens, terms)
+        })
+        .collect();
+    let mut mentions = Mentions {
+        starts: Vec::with_capacity(papers.len() + 1),
+        terms: Vec::with_capacity(runs.iter().map(|(_, t)| t.len()).sum()),
+    };
+    mentions.starts.push(0);
+    for (lens, terms) in runs {
+        for len in lens {
+            let start = mentions.starts.last().copied().unwrap_or(0);
+            // Memory runs out long before 4 billion names.
+            let end = start.checked_add(len).expect("fewer than 4 billion names");
+            mentions.starts.push(end);
+        }
+        mentions.terms.extend(terms);
+    }
     let terms = groups
         .into_par_iter()
         .map(|(slug, spellings)| {
@@ -579,7 +651,7 @@ fn group_terms(
             Term { slug, name, papers }
         })
         .collect();
-    (terms, fresh)
+    (terms, fresh, mentions)
 }
 
 #[cfg(test)]
@@ -745,6 +817,52 @@ pub(crate) mod tests {
         assert_eq!(site.authors.len(), 1);
         assert_eq!(site.authors[0].slug, "zoe-ng");
         assert_eq!(site.authors[0].papers, [0, 1], "listed once per paper");
+    }
+
+    /// Each name of each paper finds the term that slugifying it and
+    /// searching the terms finds, in the paper's order.
+    #[test]
+    fn mentions_name_the_term_each_name_belongs_to() {
+        let mut papers = Vec::new();
+        for (i, (authors, tags)) in [
+            (&["Zoë Ng", "Ada Lovelace", "!!!"][..], &["RL", "ml"][..]),
+            (&["Zoe\u{308} Ng"], &[]),
+            (&[], &["ml", "Offline RL"]),
+            (&["ada lovelace", "Bo"], &["rl"]),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let mut p = paper(&format!("p{i}"), &format!("2024-01-0{}", 9 - i), tags);
+            p.authors = authors.iter().collect();
+            papers.push(p);
+        }
+        let site = Site::new(papers, false).unwrap();
+        for (i, paper) in site.papers.iter().enumerate() {
+            let found = |names: &NameList, terms: &[Term], of: Vec<Option<&Term>>| {
+                let expected: Vec<Option<&str>> = names
+                    .iter()
+                    .map(|n| {
+                        let slug = slugify(n);
+                        terms
+                            .iter()
+                            .find(|t| t.slug == slug)
+                            .map(|t| t.slug.as_str())
+                    })
+                    .collect();
+                let got: Vec<Option<&str>> =
+                    of.iter().map(|t| t.map(|t| t.slug.as_str())).collect();
+                assert_eq!(got, expected, "paper {i}");
+            };
+            found(&paper.authors, &site.authors, site.authors_of(i).collect());
+            found(&paper.tags, &site.tags, site.tags_of(i).collect());
+        }
+        assert_eq!(site.authors_of(0).count(), 3);
+        assert!(
+            matches!(site.authors_of(0).nth(2), Some(None)),
+            "!!! has no slug"
+        );
+        assert_eq!(site.authors_of(9).count(), 0, "no such paper");
     }
 
     #[test]

@@ -172,25 +172,19 @@ pub struct PaperCtx<'a> {
 }
 
 impl<'a> PaperCtx<'a> {
-    /// `site` tells how many papers each author has, which decides whether
-    /// their name links to a page or to a search.
-    pub fn new(paper: &'a Paper, site: &Site, config: &Config) -> Self {
+    /// Paper `i` of `site`, which also tells how many papers each author
+    /// has: that decides whether their name links to a page or to a search.
+    pub fn new(site: &'a Site, i: usize, config: &Config) -> Self {
+        let paper = &*site.papers[i];
         let routes = Routes::new(config);
         let path = routes.paper(&paper.slug);
         let shown = paper.authors.len().min(config.card_authors);
-        let authors: Vec<TermLink> = paper
-            .authors
-            .iter()
-            .map(|a| {
-                let slug = Site::tag_slug(a);
-                TermLink {
-                    name: a.into(),
-                    link: if slug.is_empty() {
-                        String::new()
-                    } else {
-                        routes.author_link(a, &slug, site.author_papers(&slug))
-                    },
-                }
+        let authors: Vec<TermLink> = (paper.authors.iter().zip(site.authors_of(i)))
+            .map(|(a, author)| TermLink {
+                name: a.into(),
+                link: author.map_or_else(String::new, |author| {
+                    routes.author_link(a, &author.slug, author.papers.len())
+                }),
             })
             .collect();
         let arxiv_url = paper.arxiv.as_deref().map(arxiv_url);
@@ -206,12 +200,10 @@ impl<'a> PaperCtx<'a> {
             authors_shown: authors[..shown].to_vec(),
             authors_hidden: authors.len() - shown,
             authors,
-            tags: paper
-                .tags
-                .iter()
-                .map(|t| TermLink {
+            tags: (paper.tags.iter().zip(site.tags_of(i)))
+                .map(|(t, tag)| TermLink {
                     name: crate::model::tag_name(t),
-                    link: routes.link(&routes.tag(&Site::tag_slug(t))),
+                    link: routes.link(&routes.tag(tag.map_or("", |tag| &tag.slug))),
                 })
                 .collect(),
             arxiv: paper.arxiv.as_deref(),

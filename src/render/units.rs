@@ -579,7 +579,7 @@ impl<'a> Renderer<'a> {
     /// than kept: cheap next to rendering, and at a million papers keeping
     /// them all would cost gigabytes.
     fn paper(&self, i: usize) -> PaperCtx<'a> {
-        PaperCtx::new(&self.site.papers[i], self.site, self.env.config)
+        PaperCtx::new(self.site, i, self.env.config)
     }
 
     fn card(&self, i: usize) -> Result<String, Diagnostic> {
